@@ -1,0 +1,1 @@
+"""Where frames come from: the ``Source`` protocol and its simulator and file-replay implementations."""

@@ -1,0 +1,6 @@
+"""The simulator: a virtual person following a protocol, as a recording or as a live ``Source``."""
+
+from pelvicore.devices.simulator.persons import PERSONS, Person, get_person
+from pelvicore.devices.simulator.synthesis import Simulation, TruthContraction, TruthEvent, simulate
+
+__all__ = ["PERSONS", "Person", "Simulation", "TruthContraction", "TruthEvent", "get_person", "simulate"]

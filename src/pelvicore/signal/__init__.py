@@ -1,0 +1,1 @@
+"""Signal processing: frames, conditioning, contraction detection, technique and metrics."""

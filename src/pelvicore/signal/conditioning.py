@@ -1,0 +1,69 @@
+"""Conditioning: turn a raw channel into the smooth "activity" trace the contraction detector reads.
+
+Pressure: low-pass (8 Hz) against sensor noise, decimation to <= 100 Hz, and a 0.5 s running median that
+removes brief motion spikes. Drift and breathing are handled by the detector's local reference.
+Surface EMG: 20-450 Hz band-pass (pelvic sEMG practice, facts/clinical.md: 30-500 Hz band-pass with a mains
+notch; 20 Hz keeps more of the low-frequency pelvic-floor power) removing baseline wander, notches at 50 and
+60 Hz for mains hum, full-wave rectification, a 6 Hz low-pass envelope, decimation to <= 250 Hz.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pelvicore.signal.filters import CausalMedian, Chain, Decimator, SosFilter, bandpass, lowpass, notch
+
+
+def _factor(fs_hz: float, max_out_hz: float) -> int:
+    return max(1, int(fs_hz // max_out_hz))
+
+
+class PressureConditioner:
+    """Pressure -> activity in the same unit, at ``fs_out_hz``."""
+
+    kind = "pressure"
+
+    def __init__(self, fs_hz: float) -> None:
+        self.fs_hz = fs_hz
+        self._lowpass = lowpass(8.0, fs_hz)
+        self._decimate = Decimator(_factor(fs_hz, 100.0))
+        self.fs_out_hz = fs_hz / self._decimate.q
+        self._median = CausalMedian(round(0.5 * self.fs_out_hz))
+        #: Delay of a contraction's rise through the chain, s; subtracted from onset and offset times.
+        self.delay_s = self._lowpass.delay_s(fs_hz) + self._median.delay_samples / self.fs_out_hz
+
+    def feed(self, x: np.ndarray) -> np.ndarray:
+        return self._median.feed(self._decimate.feed(self._lowpass.feed(x)))
+
+    def reset(self) -> None:
+        self._lowpass.reset()
+        self._decimate.reset()
+        self._median.reset()
+
+
+class EmgConditioner:
+    """Surface EMG -> amplitude envelope (same unit), at ``fs_out_hz``; keeps the band-passed signal too."""
+
+    kind = "emg"
+
+    def __init__(self, fs_hz: float, *, mains_hz: tuple[float, ...] = (50.0, 60.0)) -> None:
+        self.fs_hz = fs_hz
+        notches = [notch(f, fs_hz) for f in mains_hz if f < 0.45 * fs_hz]
+        lo_hz = 20.0 if fs_hz > 100.0 else 0.1 * fs_hz
+        self._band: Chain = Chain(bandpass(lo_hz, 450.0, fs_hz), *notches)
+        self._envelope: SosFilter = lowpass(6.0, fs_hz)
+        self._decimate = Decimator(_factor(fs_hz, 250.0))
+        self.fs_out_hz = fs_hz / self._decimate.q
+        self.delay_s = self._envelope.delay_s(fs_hz)
+        #: The band-passed, notched signal of the last ``feed``, for spectral (median frequency) measures.
+        self.last_band: np.ndarray = np.empty(0)
+
+    def feed(self, x: np.ndarray) -> np.ndarray:
+        self.last_band = self._band.feed(x)
+        return self._decimate.feed(self._envelope.feed(np.abs(self.last_band)))
+
+    def reset(self) -> None:
+        self._band.reset()
+        self._envelope.reset()
+        self._decimate.reset()
+        self.last_band = np.empty(0)

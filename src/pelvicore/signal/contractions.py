@@ -1,0 +1,306 @@
+"""Streaming contraction detection on a conditioned activity trace.
+
+The detector is a two-state machine run with vectorised NumPy over each chunk:
+
+- *rest*: a contraction starts when the trace rises more than ``delta`` above its running minimum over the
+  last ``ref_window_s`` (and since the previous contraction ended). Measuring the rise from a local minimum,
+  not from a fixed baseline, keeps drift, raised resting tone and slow incomplete releases from hiding or
+  merging contractions. ``delta`` adapts to the recording: a multiple of the quiet-block spread (noise and
+  breathing) over the last minute, with a floor in calibrated units. The onset is then traced back to the
+  last sample near the pre-contraction level, in the spirit of double-threshold detectors (Bonato et al.
+  1998, IEEE Trans Biomed Eng 45:287), which place onset where the rise begins rather than where a
+  threshold is crossed: the knee of a two-line least-squares fit over the ``back_window_s`` before the
+  crossing (a changepoint estimate; Tenan et al. 2017, J Electromyogr Kinesiol 37:10, found changepoint
+  methods the most accurate onset detectors).
+- *active*: it ends once the trace stays below half of its height above the pre-contraction level for
+  ``gap_s``, or — when a new squeeze starts before a slow release is over — at the trough before the re-rise. Shorter than ``min_duration_s`` (motion spikes) or not really above the pre-contraction level
+  (recovery from a downward artefact) is discarded.
+
+A finished contraction is reported after ``release_window_s`` more (or at the next onset) so that its release
+can be measured. Every decision depends only on samples up to that point and on statistics of whole
+fixed blocks, so feeding a recording in any chunking yields exactly the same detections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import minimum_filter1d
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorSettings:
+    """Tuning of ``ContractionDetector``; times in s, ``min_delta`` in the trace's unit."""
+
+    block_s: float = 2.0
+    history_blocks: int = 30
+    noise_percentile: float = 20.0
+    k_spread: float = 2.0
+    k_level: float = 0.0
+    min_delta: float = 0.0
+    ref_window_s: float = 4.0
+    back_window_s: float = 1.0
+    off_frac: float = 0.5
+    gap_s: float = 0.15
+    split_drop: float = 0.3
+    split_rise: float = 0.25
+    min_duration_s: float = 0.3
+    max_duration_s: float = 150.0
+    release_window_s: float = 3.0
+    pre_s: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """A detected contraction, as sample indices of the detector's trace.
+
+    ``segment`` holds every row (primary trace first, then reference traces such as the abdominal zone)
+    from ``start`` (``onset - pre``) up to ``end`` (end of the release window), shape (n_rows, end - start).
+    """
+
+    onset: int
+    crossing: int
+    offset: int
+    end: int
+    start: int
+    ref: float
+    delta: float
+    segment: np.ndarray
+
+
+def knee(y: np.ndarray) -> int:
+    """Index where ``y`` turns from a flat-ish line into a rise: the split minimising the summed squared
+    residuals of two independent straight-line fits. Vectorised over all splits with cumulative sums."""
+    n = y.size
+    if n < 6:
+        return 0
+    y = y - y.mean()
+    t = np.arange(n, dtype=float)
+
+    def sums(v: np.ndarray) -> np.ndarray:
+        return np.concatenate([[0.0], np.cumsum(v)])
+
+    c1, ct, ctt, cy, cty, cyy = (sums(v) for v in (np.ones(n), t, t * t, y, t * y, y * y))
+    k = np.arange(2, n - 1)
+
+    def sse(a: np.ndarray | int, b: np.ndarray | int) -> np.ndarray:
+        m = c1[b] - c1[a]
+        st, stt, sy = ct[b] - ct[a], ctt[b] - ctt[a], cy[b] - cy[a]
+        sty, syy = cty[b] - cty[a], cyy[b] - cyy[a]
+        var_t = stt - st * st / m
+        cov = sty - st * sy / m
+        return np.asarray(syy - sy * sy / m - cov * cov / var_t)
+
+    total = sse(0, k) + sse(k, n)
+    return int(k[np.argmin(total)])
+
+
+class ContractionDetector:
+    """Finds contractions in a conditioned trace sampled at ``fs_hz``; see the module docstring."""
+
+    def __init__(self, fs_hz: float, settings: DetectorSettings | None = None, *, n_rows: int = 1) -> None:
+        s = settings or DetectorSettings()
+        self.fs_hz, self.settings, self.n_rows = fs_hz, s, n_rows
+        self._block = max(4, round(s.block_s * fs_hz))
+        self._window = max(3, round(s.ref_window_s * fs_hz)) | 1
+        self._gap = max(1, round(s.gap_s * fs_hz))
+        self._min_len = max(1, round(s.min_duration_s * fs_hz))
+        self._max_len = round(s.max_duration_s * fs_hz)
+        self._release = round(s.release_window_s * fs_hz)
+        self._pre = round(s.pre_s * fs_hz)
+        self._back = max(1, round(s.back_window_s * fs_hz))
+        self.reset()
+
+    def reset(self) -> None:
+        self._buf = np.empty((self.n_rows, 0))
+        self._buf_start = 0
+        self._n = 0
+        self._pos = 0
+        self._spread: list[float] = []
+        self._level: list[float] = []
+        self._deltas: list[float] = []
+        self._mode = "rest"
+        self._rest_start = 0
+        self._onset = self._crossing = 0
+        self._ref = self._delta = 0.0
+        self._peak = -np.inf
+        self._below_run = 0
+        self._released: tuple[int, float] | None = None
+        self._trough = np.inf
+        self._pending: tuple[int, int, int, float, float] | None = None
+
+    # -- public -------------------------------------------------------------------------------------------
+    def feed(self, rows: np.ndarray) -> list[Detection]:
+        """Add samples, shape (n_rows, n) (or (n,) for one row); return the detections completed."""
+        rows = np.atleast_2d(np.asarray(rows, dtype=float))
+        if rows.shape[0] != self.n_rows:
+            raise ValueError(f"expected {self.n_rows} row(s), got {rows.shape[0]}")
+        self._buf = np.concatenate([self._buf, rows], axis=1)
+        self._n += rows.shape[1]
+        self._update_blocks(final=False)
+        out = self._process(self._ready_end())
+        self._trim()
+        return out
+
+    def finish(self) -> list[Detection]:
+        """Flush at the end of the recording: a contraction still under way ends at the last sample."""
+        self._update_blocks(final=True)
+        out = self._process(self._n)
+        if self._mode == "active":
+            self._close(self._n, self._n)
+        if self._pending is not None:
+            out.append(self._finalize(self._n))
+        return out
+
+    @property
+    def keep_from(self) -> int:
+        """The earliest sample index a future detection may still reach back to."""
+        first = min(self._pos, self._rest_start if self._mode == "rest" else self._onset)
+        if self._pending is not None:
+            first = min(first, self._pending[0])
+        return max(0, first - self._window - self._pre)
+
+    # -- thresholds from whole blocks ---------------------------------------------------------------------
+    def _update_blocks(self, *, final: bool) -> None:
+        s = self.settings
+        n_done = self._n // self._block
+        if final and not self._spread and self._n > 0:
+            n_done = 1  # a recording shorter than one block: use what there is
+        while len(self._spread) < n_done:
+            b = len(self._spread)
+            lo, hi = b * self._block - self._buf_start, min((b + 1) * self._block, self._n) - self._buf_start
+            x = self._buf[0, lo:hi]
+            self._spread.append(float(x.max() - x.min()))
+            self._level.append(float(np.median(x)))
+            recent = slice(max(0, b + 1 - s.history_blocks), b + 1)
+            spread = np.percentile(self._spread[recent], s.noise_percentile)
+            level = np.percentile(self._level[recent], s.noise_percentile)
+            delta = max(s.min_delta, s.k_spread * spread, s.k_level * level, 1e-12)
+            if b == 0:
+                self._deltas.append(delta)  # block 0 has no past: it uses its own statistics
+            self._deltas.append(delta)
+
+    def _ready_end(self) -> int:
+        return min(self._n, len(self._deltas) * self._block)
+
+    def _delta_at(self, i0: int, i1: int) -> np.ndarray:
+        return np.asarray(self._deltas)[np.arange(i0, i1) // self._block]
+
+    def _x(self, i0: int, i1: int, row: int = 0) -> np.ndarray:
+        return self._buf[row, i0 - self._buf_start : i1 - self._buf_start]
+
+    # -- the state machine --------------------------------------------------------------------------------
+    def _process(self, end: int) -> list[Detection]:
+        out: list[Detection] = []
+        while self._pos < end:
+            if self._mode == "rest":
+                self._rest_step(end, out)
+            else:
+                self._active_step(end, out)
+        return out
+
+    def _rest_step(self, end: int, out: list[Detection]) -> None:
+        limit = end if self._pending is None else min(end, self._pending[2] + self._release)
+        if self._pending is not None and self._pos >= limit:
+            out.append(self._finalize(limit))
+            return
+        w = self._window
+        lo = max(self._rest_start, self._pos - w + 1)
+        running_min = minimum_filter1d(self._x(lo, limit), w, origin=(w - 1) // 2, mode="nearest")
+        x = self._x(self._pos, limit)
+        delta = self._delta_at(self._pos, limit)
+        hits = np.flatnonzero(x - running_min[self._pos - lo :] > delta)
+        if hits.size == 0:
+            self._pos = limit
+            return
+        c = self._pos + int(hits[0])
+        before = self._x(max(self._rest_start, c - w), c)
+        b0 = max(self._rest_start, c - self._back)
+        onset = b0 + knee(self._x(b0, c + 1))
+        # The pre-contraction level: the recent median, unless the trace sat higher at the onset (a new
+        # squeeze on top of a release). After a downward artefact the median keeps the level honest.
+        ref = max(float(np.median(before)) if before.size else -np.inf, float(self._x(onset, onset + 1)[0]))
+        d = float(delta[hits[0]])
+        if self._pending is not None:
+            out.append(self._finalize(max(onset, self._pending[2])))
+        self._mode, self._onset, self._crossing, self._ref, self._delta = "active", onset, c, ref, d
+        self._peak = float(self._x(onset, c + 1).max())
+        self._below_run = 0
+        self._released = None
+        self._pos = c
+
+    def _active_step(self, end: int, out: list[Detection]) -> None:
+        x = self._x(self._pos, end)
+        peak = np.maximum(self._peak, np.maximum.accumulate(x))
+        threshold = self._ref + np.maximum(self.settings.off_frac * (peak - self._ref), 0.5 * self._delta)
+        idx = np.arange(x.size)
+        last_above = np.maximum.accumulate(np.where(x >= threshold, idx, -1))
+        run = np.where(last_above >= 0, idx - last_above, idx + 1 + self._below_run)
+        hits = np.flatnonzero(run >= self._gap)
+        split = self._split(x, peak)
+        if split is not None and (not hits.size or split[0] < hits[0]):
+            self._close(split[1], split[1] + 1)
+            return
+        too_long_at = self._onset + self._max_len
+        if hits.size:
+            e = self._pos + int(hits[0])
+            offset = e - self._gap + 1
+            if offset > too_long_at:
+                self._abandon(too_long_at)
+                return
+            self._close(offset, e + 1)
+            return
+        if end > too_long_at:
+            self._abandon(too_long_at)
+            return
+        self._peak, self._below_run, self._pos = float(peak[-1]), int(run[-1]), end
+
+    def _split(self, x: np.ndarray, peak: np.ndarray) -> tuple[int, int] | None:
+        """A new squeeze that starts before a slow release is over: once the trace has fallen by
+        ``split_drop`` of its height, a rise of ``split_rise`` of the height (at least ``delta``) from the
+        lowest point since then starts a new contraction. Returns (index in ``x``, trough sample) or None."""
+        s = self.settings
+        if self._released is None:
+            dropped = np.flatnonzero(peak - x >= s.split_drop * (peak - self._ref))
+            if not dropped.size:
+                return None
+            b = int(dropped[0])
+            self._released = (self._pos + b, float(peak[b] - self._ref))
+            self._trough = np.inf
+        else:
+            b = 0
+        start, height = self._released
+        lows = np.minimum(self._trough, np.minimum.accumulate(x[b:]))
+        rises = np.flatnonzero(x[b:] - lows >= max(self._delta, s.split_rise * height))
+        if not rises.size:
+            self._trough = float(lows[-1])
+            return None
+        i = b + int(rises[0])
+        trough = start + int(np.argmin(self._x(start, self._pos + i + 1)))
+        return i, trough
+
+    def _abandon(self, at: int) -> None:
+        """A "contraction" longer than ``max_duration_s`` is a baseline shift: start afresh from here."""
+        self._mode, self._rest_start, self._pos = "rest", at, at
+
+    def _close(self, offset: int, resume: int) -> None:
+        peak = float(self._x(self._onset, max(offset, self._onset + 1)).max())
+        valid = offset - self._onset >= self._min_len and peak - self._ref >= self._delta
+        self._mode, self._rest_start, self._pos = "rest", offset, resume
+        if valid:
+            self._pending = (self._onset, self._crossing, offset, self._ref, self._delta)
+
+    def _finalize(self, end: int) -> Detection:
+        assert self._pending is not None
+        onset, crossing, offset, ref, delta = self._pending
+        self._pending = None
+        start = max(self._buf_start, onset - self._pre)
+        segment = self._buf[:, start - self._buf_start : end - self._buf_start].copy()
+        return Detection(onset, crossing, offset, end, start, ref, delta, segment)
+
+    def _trim(self) -> None:
+        keep = min(self.keep_from, (self._n // self._block) * self._block)
+        if keep - self._buf_start > 4 * self._block:
+            self._buf = self._buf[:, keep - self._buf_start :]
+            self._buf_start = keep

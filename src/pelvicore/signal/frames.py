@@ -1,0 +1,79 @@
+"""Frames: short blocks of uniformly sampled, named channels — the unit every source emits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pelvicore.errors import SignalError
+
+#: Units whose channels are surface EMG; everything else is treated as pressure.
+EMG_UNITS = frozenset({"uV", "mV"})
+
+
+def channel_kind(name: str, unit: str) -> str:
+    """Return ``"emg"`` for surface-EMG channels and ``"pressure"`` for the rest."""
+    return "emg" if unit in EMG_UNITS or name.lower().startswith("emg") else "pressure"
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A block of samples from one source.
+
+    Parameters
+    ----------
+    index : int
+        Sample number of the first sample since the stream started. A frame whose index is
+        larger than the previous frame's end marks a dropout: those samples were lost.
+    fs_hz : float
+        Sampling rate, Hz, shared by all channels.
+    channels : dict of str to ndarray, each shape (n_samples,)
+        Channel name to samples, in the channel's unit.
+    units : dict of str to str
+        Channel name to unit (``cmH2O``, ``uV``, ``raw``...).
+    start_s : float
+        Time of sample number 0, s.
+    """
+
+    index: int
+    fs_hz: float
+    channels: dict[str, np.ndarray]
+    units: dict[str, str]
+    start_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not np.isfinite(self.fs_hz) or self.fs_hz <= 0:
+            raise SignalError(f"sampling rate must be > 0 Hz, got {self.fs_hz!r}")
+        lengths = {len(x) for x in self.channels.values()}
+        if len(lengths) > 1:
+            raise SignalError(f"frame channels differ in length: {sorted(lengths)}")
+
+    @property
+    def n_samples(self) -> int:
+        return len(next(iter(self.channels.values()))) if self.channels else 0
+
+    @property
+    def t0_s(self) -> float:
+        """Time of the first sample, s."""
+        return self.start_s + self.index / self.fs_hz
+
+    def times_s(self) -> np.ndarray:
+        """Sample times, s, shape (n_samples,)."""
+        return self.start_s + (self.index + np.arange(self.n_samples)) / self.fs_hz
+
+
+def split_into_frames(
+    signals: dict[str, np.ndarray],
+    units: dict[str, str],
+    fs_hz: float,
+    *,
+    frame_samples: int,
+    start_s: float = 0.0,
+) -> list[Frame]:
+    """Cut whole-recording arrays into consecutive frames of ``frame_samples`` samples."""
+    n = len(next(iter(signals.values())))
+    return [
+        Frame(i, fs_hz, {name: x[i : i + frame_samples] for name, x in signals.items()}, units, start_s)
+        for i in range(0, n, max(1, frame_samples))
+    ]

@@ -1,0 +1,212 @@
+"""The streaming analysis pipeline: frames in, contractions and signal problems out.
+
+``Pipeline.feed(frame)`` returns the events completed by that frame; ``finish()`` flushes at the end.
+Offline analysis is one ``feed`` of the whole recording followed by ``finish()`` — the same code path, and
+the same events for any chunking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from pelvicore.errors import SignalError
+from pelvicore.signal.conditioning import EmgConditioner, PressureConditioner
+from pelvicore.signal.contractions import ContractionDetector, Detection, DetectorSettings
+from pelvicore.signal.events import Calibration, Contraction, Event, SignalProblem
+from pelvicore.signal.frames import Frame, channel_kind
+from pelvicore.signal.metrics import measure_shape, median_frequency
+from pelvicore.signal.technique import classify_technique
+
+#: Smallest rise that counts as a contraction in calibrated pressure units. Angelo et al. 2017 (PLoS ONE
+#: 12:e0187045) put "no measurable contraction" below 7.5 cmH2O above rest; 2 cmH2O keeps weak attempts.
+MIN_PRESSURE_RISE = {"cmH2O": 2.0, "mmHg": 2.0 / 1.35951, "kPa": 2.0 / 10.1972, "Pa": 2000.0 / 10.1972}
+
+PRESSURE_SETTINGS = DetectorSettings()
+EMG_SETTINGS = DetectorSettings(
+    k_spread=2.0, k_level=1.5, ref_window_s=2.0, off_frac=0.3, min_duration_s=0.2, back_window_s=0.5,
+    split_drop=0.6, split_rise=0.5,
+)
+
+
+def default_channel(units: Mapping[str, str]) -> str:
+    """``floor`` when present, else ``emg``, else the first channel."""
+    if not units:
+        raise SignalError("no channels to analyse")
+    for name in ("floor", "emg"):
+        if name in units:
+            return name
+    return next(iter(units))
+
+
+def _fill_invalid(x: np.ndarray, last: float) -> tuple[np.ndarray, int]:
+    """Forward-fill non-finite samples with the previous finite value; return the count filled."""
+    bad = ~np.isfinite(x)
+    n_bad = int(bad.sum())
+    if not n_bad:
+        return x, 0
+    idx = np.where(bad, -1, np.arange(x.size))
+    idx = np.maximum.accumulate(idx)
+    filled = np.where(idx >= 0, x[np.maximum(idx, 0)], last)
+    return filled, n_bad
+
+
+class Pipeline:
+    """Condition one channel (plus the abdominal reference), detect contractions, measure them.
+
+    Parameters
+    ----------
+    fs_hz : float
+        Sampling rate, Hz.
+    units : mapping of str to str
+        Every channel the frames carry, with its unit.
+    channel : str, optional
+        Channel to analyse; default ``floor``, else ``emg``, else the first.
+    calibration : Calibration, optional
+        A known rest baseline and maximum; otherwise both are learnt from the contractions seen.
+    """
+
+    def __init__(
+        self,
+        fs_hz: float,
+        units: Mapping[str, str],
+        *,
+        channel: str | None = None,
+        calibration: Calibration | None = None,
+        settings: DetectorSettings | None = None,
+    ) -> None:
+        if not np.isfinite(fs_hz) or fs_hz <= 0:
+            raise SignalError(f"sampling rate must be > 0 Hz, got {fs_hz!r}")
+        self.fs_hz = float(fs_hz)
+        self.units = dict(units)
+        self.channel = channel or default_channel(self.units)
+        if self.channel not in self.units:
+            raise SignalError(f"no channel {self.channel!r} (channels: {', '.join(self.units)})")
+        self.unit = self.units[self.channel]
+        self.kind = channel_kind(self.channel, self.unit)
+        self.reference = "abdomen" if self.kind == "pressure" and self.channel != "abdomen" and "abdomen" in self.units else None
+        self._given_calibration = calibration
+        self._conditioners: list[PressureConditioner | EmgConditioner]
+        if self.kind == "emg":
+            self._conditioners = [EmgConditioner(self.fs_hz)]
+            base = settings or EMG_SETTINGS
+        else:
+            self._conditioners = [PressureConditioner(self.fs_hz)]
+            if self.reference:
+                self._conditioners.append(PressureConditioner(self.fs_hz))
+            base = settings or DetectorSettings(min_delta=MIN_PRESSURE_RISE.get(self.unit, 0.0))
+        primary = self._conditioners[0]
+        self.trace_fs_hz = primary.fs_out_hz
+        self._q = round(self.fs_hz / self.trace_fs_hz)
+        self._delay_s = primary.delay_s
+        self._detector = ContractionDetector(self.trace_fs_hz, base, n_rows=len(self._conditioners))
+        self.reset()
+
+    def reset(self) -> None:
+        for c in self._conditioners:
+            c.reset()
+        self._detector.reset()
+        self._next_index: int | None = None
+        self._start_s = 0.0
+        self._last: dict[str, float] = {}
+        self._band = np.empty(0)
+        self._band_start = 0
+        self._rests: list[float] = []
+        self._max_peak = 0.0
+        self.contractions: list[Contraction] = []
+
+    @property
+    def calibration(self) -> Calibration | None:
+        """The given calibration, or rest = median pre-contraction level and mvc = highest peak so far."""
+        if self._given_calibration is not None:
+            return self._given_calibration
+        if not self._rests:
+            return None
+        return Calibration(float(np.median(self._rests)), self._max_peak, self.unit)
+
+    def feed(self, frame: Frame) -> list[Event]:
+        """Analyse one frame; return the contractions and problems it completed."""
+        if abs(frame.fs_hz - self.fs_hz) > 1e-9 * self.fs_hz:
+            raise SignalError(f"frame sampled at {frame.fs_hz} Hz, pipeline set up for {self.fs_hz} Hz")
+        names = [self.channel] + ([self.reference] if self.reference else [])
+        missing = [n for n in names if n not in frame.channels]
+        if missing:
+            raise SignalError(f"frame lacks channel(s) {missing}")
+        events: list[Event] = []
+        if self._next_index is None:
+            self._next_index, self._start_s = frame.index, frame.start_s
+        skip = max(0, self._next_index - frame.index)  # samples already seen (overlapping frame)
+        gap = max(0, frame.index - self._next_index)
+        data = {n: np.asarray(frame.channels[n], dtype=float)[skip:] for n in names}
+        if gap:
+            t = self._time(self._next_index)
+            events.append(SignalProblem("dropout", t, gap / self.fs_hz, f"{gap / self.fs_hz:.2f} s of samples lost"))
+            data = {n: np.concatenate([np.full(gap, self._last.get(n, x[0] if x.size else 0.0)), x]) for n, x in data.items()}
+        for n, x in data.items():
+            data[n], n_bad = _fill_invalid(x, self._last.get(n, 0.0))
+            if n_bad == x.size and n not in self._last:
+                raise SignalError(f"channel {n!r} has no finite samples to start from")
+            if n_bad:
+                events.append(SignalProblem("invalid", self._time(self._next_index), n_bad / self.fs_hz,
+                                            f"{n_bad} non-finite sample(s) in {n!r} replaced by the last valid value"))
+        n_new = len(data[self.channel])
+        if n_new == 0:
+            return events
+        self._last = {n: float(x[-1]) for n, x in data.items()}
+        rows = [cond.feed(data[n]) for cond, n in zip(self._conditioners, names, strict=True)]
+        if isinstance(self._conditioners[0], EmgConditioner):
+            self._band = np.concatenate([self._band, self._conditioners[0].last_band])
+        self._next_index += n_new
+        events += self._measure(self._detector.feed(np.vstack(rows)))
+        self._trim_band()
+        return events
+
+    def finish(self) -> list[Event]:
+        """Flush at the end of the recording."""
+        return list(self._measure(self._detector.finish()))
+
+    def _time(self, index: float) -> float:
+        return self._start_s + index / self.fs_hz
+
+    def _trace_time(self, trace_index: int) -> float:
+        return self._start_s + trace_index / self.trace_fs_hz - self._delay_s
+
+    def _trim_band(self) -> None:
+        keep = self._detector.keep_from * self._q
+        if keep - self._band_start > 4 * self.fs_hz:
+            self._band = self._band[keep - self._band_start :]
+            self._band_start = keep
+
+    def _measure(self, detections: list[Detection]) -> list[Contraction]:
+        out = []
+        for det in detections:
+            shape = measure_shape(det, self.trace_fs_hz)
+            mf = mf_slope = None
+            if self.kind == "emg":
+                i0, i1 = det.onset * self._q - self._band_start, det.offset * self._q - self._band_start
+                mf, mf_slope = median_frequency(self._band[max(0, i0) : max(0, i1)], self.fs_hz)
+            c = Contraction(
+                channel=self.channel,
+                unit=self.unit,
+                onset_s=self._trace_time(det.onset),
+                offset_s=self._trace_time(det.offset),
+                peak=shape.peak,
+                peak_s=self._trace_time(det.start + shape.peak_at),
+                mean=shape.mean,
+                rise_s=shape.rise_s,
+                hold_s=shape.hold_s,
+                release_s=shape.release_s,
+                residual_pct=shape.residual_pct,
+                decline_pct=shape.decline_pct,
+                technique=classify_technique(shape.floor_rise, shape.abdomen_rise),
+                abdominal_rise=shape.abdomen_rise,
+                rest_level=det.ref,
+                median_freq_hz=mf,
+                median_freq_slope_hz_per_s=mf_slope,
+            )
+            self._rests.append(det.ref)
+            self._max_peak = max(self._max_peak, c.peak)
+            self.contractions.append(c)
+            out.append(c)
+        return out

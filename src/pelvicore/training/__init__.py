@@ -1,0 +1,1 @@
+"""Training: protocol timelines (and, later, exercises, programmes and games)."""

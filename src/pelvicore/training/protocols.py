@@ -1,0 +1,139 @@
+"""Protocol timelines held as data: what the person is asked to do, second by second.
+
+Sources of the timelines:
+- Glazer protocol: Oleksy et al. 2021, IJERPH 18(2):765 — 60 s rest; 5 x (2 s flick + 10 s rest, or 2 s rest);
+  5 x (10 s hold + 10 s rest); 60 s endurance; 60 s rest (340 s).
+- PERFECT: Laycock & Jerwood 2001, Physiotherapy 87(12):631 — power (best of 3 maximal), endurance (up to 10 s),
+  repetitions (up to 10 holds, ~4 s rest), fast (up to 10 one-second contractions).
+- Daily training: Bø-style dosing (MOTHERFIT, Trials 2019): 8-12 holds of 6-8 s, rest twice the hold,
+  then 3-4 fast contractions; NICE CG171: at least 8 contractions, 3 times a day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pelvicore.errors import ProtocolError
+
+Action = Literal["rest", "squeeze", "cough"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One cue of a protocol.
+
+    ``effort`` is the asked-for fraction of the person's maximum (1 = as hard as possible);
+    ``kind`` names the exercise (``maximal``, ``flick``, ``hold``, ``endurance``, ``fast``, ``cough``, ``rest``).
+    """
+
+    action: Action
+    duration_s: float
+    kind: str
+    effort: float = 1.0
+
+    @property
+    def instruction(self) -> str:
+        if self.action == "rest":
+            return "Relax completely and breathe"
+        if self.action == "cough":
+            return "Squeeze, then cough"
+        if self.kind == "endurance":
+            return f"Squeeze at a level you can hold for {self.duration_s:g} s"
+        if self.kind in ("flick", "fast"):
+            return "Quick squeeze and let go"
+        return f"Squeeze and lift, hold for {self.duration_s:g} s"
+
+
+@dataclass(frozen=True, slots=True)
+class Protocol:
+    name: str
+    title: str
+    steps: tuple[Step, ...]
+    source: str
+
+    @property
+    def duration_s(self) -> float:
+        return sum(step.duration_s for step in self.steps)
+
+    def cue_times(self) -> list[tuple[float, Step]]:
+        """Start time, s, of every step."""
+        t = 0.0
+        out = []
+        for step in self.steps:
+            out.append((t, step))
+            t += step.duration_s
+        return out
+
+
+def _rest(s: float) -> Step:
+    return Step("rest", s, "rest", 0.0)
+
+
+def _repeat(n: int, *steps: Step) -> tuple[Step, ...]:
+    return tuple(step for _ in range(n) for step in steps)
+
+
+def _glazer(flick_rest_s: float) -> tuple[Step, ...]:
+    return (
+        (_rest(60.0),)
+        + _repeat(5, Step("squeeze", 2.0, "flick"), _rest(flick_rest_s))
+        + _repeat(5, Step("squeeze", 10.0, "hold"), _rest(10.0))
+        + (Step("squeeze", 60.0, "endurance", 0.6), _rest(60.0))
+    )
+
+
+PROTOCOLS: dict[str, Protocol] = {
+    p.name: p
+    for p in (
+        Protocol(
+            "quick-check",
+            "Quick check (about a minute)",
+            (_rest(5.0),)
+            + _repeat(3, Step("squeeze", 5.0, "maximal"), _rest(5.0))
+            + _repeat(5, Step("squeeze", 1.0, "flick"), _rest(2.0))
+            + (Step("squeeze", 10.0, "hold", 0.8), _rest(6.0)),
+            "pelvicore quick check: 3 maximal squeezes (Laycock & Jerwood 2001), flicks, one 10 s hold",
+        ),
+        Protocol("glazer", "Glazer protocol (340 s)", _glazer(10.0), "Oleksy et al. 2021, IJERPH 18(2):765"),
+        Protocol(
+            "glazer-2s",
+            "Glazer protocol, 2 s flick rest (300 s)",
+            _glazer(2.0),
+            "Oleksy et al. 2021, IJERPH 18(2):765 (2 s rest variant)",
+        ),
+        Protocol(
+            "perfect",
+            "PERFECT assessment",
+            (_rest(10.0),)
+            + _repeat(3, Step("squeeze", 5.0, "maximal"), _rest(10.0))
+            + _repeat(5, Step("squeeze", 10.0, "hold", 0.9), _rest(5.0))
+            + _repeat(10, Step("squeeze", 1.0, "fast"), _rest(2.0))
+            + (_rest(5.0),),
+            "Laycock & Jerwood 2001, Physiotherapy 87(12):631",
+        ),
+        Protocol(
+            "daily",
+            "Daily training set",
+            (_rest(8.0),)
+            + _repeat(10, Step("squeeze", 8.0, "hold", 0.8), _rest(12.0))
+            + _repeat(4, Step("squeeze", 1.0, "fast"), _rest(3.0))
+            + (_rest(5.0),),
+            "Bø-style dosing, MOTHERFIT (Trials 2019); NICE CG171",
+        ),
+        Protocol(
+            "cough",
+            "Cough test (the Knack)",
+            (_rest(8.0),) + _repeat(3, Step("cough", 2.0, "cough"), _rest(8.0)),
+            "Miller et al. 1998 (the Knack); Perifit Practice Lab cough test",
+        ),
+    )
+}
+
+
+def get_protocol(name: str) -> Protocol:
+    """Return the protocol called ``name``; ``ProtocolError`` lists the known ones otherwise."""
+    try:
+        return PROTOCOLS[name]
+    except KeyError:
+        raise ProtocolError(f"unknown protocol {name!r} (expected one of: {', '.join(PROTOCOLS)})") from None
