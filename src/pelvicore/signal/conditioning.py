@@ -54,7 +54,8 @@ class EmgConditioner:
         self._envelope: SosFilter = lowpass(6.0, fs_hz)
         self._decimate = Decimator(_factor(fs_hz, 250.0))
         self.fs_out_hz = fs_hz / self._decimate.q
-        self.delay_s = self._envelope.delay_s(fs_hz)
+        # A filtered step starts rising at once; the knee of the envelope sits about half the group delay late.
+        self.delay_s = 0.5 * self._envelope.delay_s(fs_hz)
         #: The band-passed, notched signal of the last ``feed``, for spectral (median frequency) measures.
         self.last_band: np.ndarray = np.empty(0)
 

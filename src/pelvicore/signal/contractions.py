@@ -110,6 +110,7 @@ class ContractionDetector:
         self._release = round(s.release_window_s * fs_hz)
         self._pre = round(s.pre_s * fs_hz)
         self._back = max(1, round(s.back_window_s * fs_hz))
+        self._step = max(4 * self._window, round(10 * fs_hz))
         self.reset()
 
     def reset(self) -> None:
@@ -167,19 +168,31 @@ class ContractionDetector:
         n_done = self._n // self._block
         if final and not self._spread and self._n > 0:
             n_done = 1  # a recording shorter than one block: use what there is
-        while len(self._spread) < n_done:
-            b = len(self._spread)
-            lo, hi = b * self._block - self._buf_start, min((b + 1) * self._block, self._n) - self._buf_start
-            x = self._buf[0, lo:hi]
-            self._spread.append(float(x.max() - x.min()))
-            self._level.append(float(np.median(x)))
-            recent = slice(max(0, b + 1 - s.history_blocks), b + 1)
-            spread = np.percentile(self._spread[recent], s.noise_percentile)
-            level = np.percentile(self._level[recent], s.noise_percentile)
-            delta = max(s.min_delta, s.k_spread * spread, s.k_level * level, 1e-12)
-            if b == 0:
-                self._deltas.append(delta)  # block 0 has no past: it uses its own statistics
-            self._deltas.append(delta)
+        first = len(self._spread)
+        if n_done <= first:
+            return
+        lo = first * self._block - self._buf_start
+        whole = self._buf[0, lo : lo + (n_done - first) * self._block]
+        if whole.size < (n_done - first) * self._block:  # the short final block
+            whole = np.resize(whole, (n_done - first) * self._block)
+        blocks = whole.reshape(n_done - first, self._block)
+        self._spread += list(np.ptp(blocks, axis=1))
+        self._level += list(np.median(blocks, axis=1))
+        # Each block's threshold uses the statistics of the blocks before it (block 0: its own).
+        k = s.history_blocks
+        spread = np.asarray(self._spread[max(0, first - k + 1) :])
+        level = np.asarray(self._level[max(0, first - k + 1) :])
+        pad = k - 1 - (first - max(0, first - k + 1))
+        spread_w = np.lib.stride_tricks.sliding_window_view(np.concatenate([np.full(pad, np.nan), spread]), k)
+        level_w = np.lib.stride_tricks.sliding_window_view(np.concatenate([np.full(pad, np.nan), level]), k)
+        deltas = np.maximum.reduce([
+            np.full(len(spread_w), max(s.min_delta, 1e-12)),
+            s.k_spread * np.nanpercentile(spread_w, s.noise_percentile, axis=1),
+            s.k_level * np.nanpercentile(level_w, s.noise_percentile, axis=1),
+        ])
+        if first == 0:
+            self._deltas.append(float(deltas[0]))
+        self._deltas += [float(d) for d in deltas]
 
     def _ready_end(self) -> int:
         return min(self._n, len(self._deltas) * self._block)
@@ -194,10 +207,12 @@ class ContractionDetector:
     def _process(self, end: int) -> list[Detection]:
         out: list[Detection] = []
         while self._pos < end:
+            # Look ahead a bounded stretch at a time, so the work stays linear in the recording length.
+            step_end = min(end, self._pos + self._step)
             if self._mode == "rest":
-                self._rest_step(end, out)
+                self._rest_step(step_end, out)
             else:
-                self._active_step(end, out)
+                self._active_step(step_end, out)
         return out
 
     def _rest_step(self, end: int, out: list[Detection]) -> None:

@@ -25,7 +25,7 @@ MIN_PRESSURE_RISE = {"cmH2O": 2.0, "mmHg": 2.0 / 1.35951, "kPa": 2.0 / 10.1972, 
 
 PRESSURE_SETTINGS = DetectorSettings()
 EMG_SETTINGS = DetectorSettings(
-    k_spread=2.0, k_level=1.5, ref_window_s=2.0, off_frac=0.3, min_duration_s=0.2, back_window_s=0.5,
+    block_s=1.0, history_blocks=60, noise_percentile=10.0, k_spread=2.0, k_level=1.5, ref_window_s=2.0, off_frac=0.3, min_duration_s=0.2, back_window_s=0.5,
     split_drop=0.6, split_rise=0.5,
 )
 
