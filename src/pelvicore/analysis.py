@@ -43,7 +43,9 @@ class Analysis:
             "unit": self.unit,
             "fs_hz": self.fs_hz,
             "duration_s": round(self.duration_s, 4),
-            "calibration": None if cal is None else {"rest": round(cal.rest, 4), "mvc": round(cal.mvc, 4), "unit": cal.unit},
+            "calibration": None
+            if cal is None
+            else {"rest": round(cal.rest, 4), "mvc": round(cal.mvc, 4), "unit": cal.unit},
             "summary": {
                 "count": len(self.contractions),
                 "max_peak": round(max((c.peak for c in self.contractions), default=0.0), 4),

@@ -13,7 +13,8 @@ The detector is a two-state machine run with vectorised NumPy over each chunk:
   crossing (a changepoint estimate; Tenan et al. 2017, J Electromyogr Kinesiol 37:10, found changepoint
   methods the most accurate onset detectors).
 - *active*: it ends once the trace stays below half of its height above the pre-contraction level for
-  ``gap_s``, or — when a new squeeze starts before a slow release is over — at the trough before the re-rise. Shorter than ``min_duration_s`` (motion spikes) or not really above the pre-contraction level
+  ``gap_s``, or — when a new squeeze starts before a slow release is over — at the trough before the
+  re-rise. Shorter than ``min_duration_s`` (motion spikes) or not really above the pre-contraction level
   (recovery from a downward artefact) is discarded.
 
 A finished contraction is reported after ``release_window_s`` more (or at the next onset) so that its release
@@ -185,11 +186,13 @@ class ContractionDetector:
         pad = k - 1 - (first - max(0, first - k + 1))
         spread_w = np.lib.stride_tricks.sliding_window_view(np.concatenate([np.full(pad, np.nan), spread]), k)
         level_w = np.lib.stride_tricks.sliding_window_view(np.concatenate([np.full(pad, np.nan), level]), k)
-        deltas = np.maximum.reduce([
-            np.full(len(spread_w), max(s.min_delta, 1e-12)),
-            s.k_spread * np.nanpercentile(spread_w, s.noise_percentile, axis=1),
-            s.k_level * np.nanpercentile(level_w, s.noise_percentile, axis=1),
-        ])
+        deltas = np.maximum.reduce(
+            [
+                np.full(len(spread_w), max(s.min_delta, 1e-12)),
+                s.k_spread * np.nanpercentile(spread_w, s.noise_percentile, axis=1),
+                s.k_level * np.nanpercentile(level_w, s.noise_percentile, axis=1),
+            ]
+        )
         if first == 0:
             self._deltas.append(float(deltas[0]))
         self._deltas += [float(d) for d in deltas]

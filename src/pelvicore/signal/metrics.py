@@ -66,8 +66,16 @@ def measure_shape(det: Detection, fs_hz: float) -> Shape:
         pre = abd[max(0, on - round(fs_hz)) : on + 1]
         abdomen_rise = float(abd[window].mean() - np.median(pre))
     return Shape(
-        peak, on + i_peak, float(body.mean()), float(above90[0]) / fs_hz, above75.size / fs_hz,
-        release_s, residual_pct, decline_pct, floor_rise, abdomen_rise,
+        peak,
+        on + i_peak,
+        float(body.mean()),
+        float(above90[0]) / fs_hz,
+        above75.size / fs_hz,
+        release_s,
+        residual_pct,
+        decline_pct,
+        floor_rise,
+        abdomen_rise,
     )
 
 

@@ -25,8 +25,17 @@ MIN_PRESSURE_RISE = {"cmH2O": 2.0, "mmHg": 2.0 / 1.35951, "kPa": 2.0 / 10.1972, 
 
 PRESSURE_SETTINGS = DetectorSettings()
 EMG_SETTINGS = DetectorSettings(
-    block_s=1.0, history_blocks=60, noise_percentile=10.0, k_spread=2.0, k_level=1.5, ref_window_s=2.0, off_frac=0.3, min_duration_s=0.2, back_window_s=0.5,
-    split_drop=0.6, split_rise=0.5,
+    block_s=1.0,
+    history_blocks=60,
+    noise_percentile=10.0,
+    k_spread=2.0,
+    k_level=1.5,
+    ref_window_s=2.0,
+    off_frac=0.3,
+    min_duration_s=0.2,
+    back_window_s=0.5,
+    split_drop=0.6,
+    split_rise=0.5,
 )
 
 
@@ -85,7 +94,9 @@ class Pipeline:
             raise SignalError(f"no channel {self.channel!r} (channels: {', '.join(self.units)})")
         self.unit = self.units[self.channel]
         self.kind = channel_kind(self.channel, self.unit)
-        self.reference = "abdomen" if self.kind == "pressure" and self.channel != "abdomen" and "abdomen" in self.units else None
+        self.reference = (
+            "abdomen" if self.kind == "pressure" and self.channel != "abdomen" and "abdomen" in self.units else None
+        )
         self._given_calibration = calibration
         self._conditioners: list[PressureConditioner | EmgConditioner]
         if self.kind == "emg":
@@ -142,14 +153,23 @@ class Pipeline:
         if gap:
             t = self._time(self._next_index)
             events.append(SignalProblem("dropout", t, gap / self.fs_hz, f"{gap / self.fs_hz:.2f} s of samples lost"))
-            data = {n: np.concatenate([np.full(gap, self._last.get(n, x[0] if x.size else 0.0)), x]) for n, x in data.items()}
+            data = {
+                n: np.concatenate([np.full(gap, self._last.get(n, x[0] if x.size else 0.0)), x])
+                for n, x in data.items()
+            }
         for n, x in data.items():
             data[n], n_bad = _fill_invalid(x, self._last.get(n, 0.0))
             if n_bad == x.size and n not in self._last:
                 raise SignalError(f"channel {n!r} has no finite samples to start from")
             if n_bad:
-                events.append(SignalProblem("invalid", self._time(self._next_index), n_bad / self.fs_hz,
-                                            f"{n_bad} non-finite sample(s) in {n!r} replaced by the last valid value"))
+                events.append(
+                    SignalProblem(
+                        "invalid",
+                        self._time(self._next_index),
+                        n_bad / self.fs_hz,
+                        f"{n_bad} non-finite sample(s) in {n!r} replaced by the last valid value",
+                    )
+                )
         n_new = len(data[self.channel])
         if n_new == 0:
             return events

@@ -1,6 +1,16 @@
 """The simulator: a virtual person following a protocol, as a recording or as a live ``Source``."""
 
 from pelvicore.devices.simulator.persons import PERSONS, Person, get_person
+from pelvicore.devices.simulator.source import SimulatorSource
 from pelvicore.devices.simulator.synthesis import Simulation, TruthContraction, TruthEvent, simulate
 
-__all__ = ["PERSONS", "Person", "Simulation", "TruthContraction", "TruthEvent", "get_person", "simulate"]
+__all__ = [
+    "PERSONS",
+    "Person",
+    "Simulation",
+    "SimulatorSource",
+    "TruthContraction",
+    "TruthEvent",
+    "get_person",
+    "simulate",
+]

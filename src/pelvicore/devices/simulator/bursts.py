@@ -37,7 +37,7 @@ def emg_bursts(
 ) -> BurstTrain:
     """Band-limited (20-350 Hz) Gaussian EMG whose RMS is ``rest_uv`` at rest and 20-80 uV in bursts."""
     rng = np.random.default_rng(seed)
-    n = int(round(duration_s * fs_hz))
+    n = round(duration_s * fs_hz)
     t = np.arange(n) / fs_hz
     onsets, offsets = [], []
     now = float(rng.uniform(*gap_s))

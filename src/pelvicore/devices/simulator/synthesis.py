@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 from scipy import signal as sps
 
-from pelvicore.devices.simulator.persons import Person, get_person
+from pelvicore.devices.simulator.persons import get_person
 from pelvicore.recordings.model import Annotation, Recording
 from pelvicore.training.protocols import Protocol, get_protocol
 
@@ -73,7 +73,12 @@ class Simulation:
                 for c in self.contractions
             ],
             "events": [
-                {"kind": e.kind, "onset_s": round(e.onset_s, 4), "duration_s": round(e.duration_s, 4), "detail": e.detail}
+                {
+                    "kind": e.kind,
+                    "onset_s": round(e.onset_s, 4),
+                    "duration_s": round(e.duration_s, 4),
+                    "detail": e.detail,
+                }
                 for e in self.events
             ],
         }
@@ -84,8 +89,9 @@ def _smooth_cos(x: np.ndarray) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0.0, 1.0))
 
 
-def _activation(t: np.ndarray, on: float, rel: float, rise: float, release: float, decline: float,
-                residual: float, tau: float) -> np.ndarray:
+def _activation(
+    t: np.ndarray, on: float, rel: float, rise: float, release: float, decline: float, residual: float, tau: float
+) -> np.ndarray:
     """Muscle activation (0..1) of one contraction, sampled at ``t``."""
     level = np.clip(1.0 - decline * np.clip(t - on - rise, 0.0, None) / 10.0, 0.2, 1.0)
     a = _smooth_cos((t - on) / rise) * level
@@ -142,7 +148,7 @@ def simulate(
     proto = get_protocol(protocol) if isinstance(protocol, str) else protocol
     fs = float(fs_hz if fs_hz is not None else (50.0 if signals == "pressure" else 2000.0))
     rng = np.random.default_rng(seed)
-    n = int(round(proto.duration_s * fs))
+    n = round(proto.duration_s * fs)
     t = np.arange(n) / fs
 
     def draw(r: tuple[float, float]) -> float:
@@ -177,7 +183,9 @@ def simulate(
         emg_act[i0:i1] = np.maximum(emg_act[i0:i1], effort * a_emg)
         fatigue_mix[i0:i1] = np.maximum(fatigue_mix[i0:i1], np.clip(decline * (tt - on) / 10.0, 0, 0.8) * (a_emg > 0.1))
         peak = float(floor_amp * a.max())
-        truth.append(TruthContraction(on, rel + release, peak, float(emg_mvc * effort), "push" if push else "lift", kind))
+        truth.append(
+            TruthContraction(on, rel + release, peak, float(emg_mvc * effort), "push" if push else "lift", kind)
+        )
 
     for t_cue, step in proto.cue_times():
         if step.action == "squeeze":
@@ -233,11 +241,16 @@ def simulate(
 
     annotations = [Annotation(tc, step.duration_s, f"cue {step.action} {step.kind}") for tc, step in proto.cue_times()]
     annotations += [
-        Annotation(c.onset_s, c.offset_s - c.onset_s, f"truth contraction {c.technique} {c.kind} peak={c.peak_cmh2o:.2f}")
+        Annotation(
+            c.onset_s, c.offset_s - c.onset_s, f"truth contraction {c.technique} {c.kind} peak={c.peak_cmh2o:.2f}"
+        )
         for c in truth
     ]
-    annotations += [Annotation(e.onset_s, e.duration_s, e.kind if e.kind == "dropout" else f"truth {e.kind}")
-                    for e in events]
+    annotations += [
+        Annotation(e.onset_s, e.duration_s, e.kind if e.kind == "dropout" else f"truth {e.kind}") for e in events
+    ]
     annotations.sort(key=lambda a: a.onset_s)
     recording = Recording(fs, channels, units, tuple(annotations), meta={"profile": profile, "protocol": proto.name})
-    return Simulation(recording, tuple(truth), tuple(sorted(events, key=lambda e: e.onset_s)), profile, proto.name, seed)
+    return Simulation(
+        recording, tuple(truth), tuple(sorted(events, key=lambda e: e.onset_s)), profile, proto.name, seed
+    )

@@ -1,0 +1,3 @@
+from pelvicore.cli import main
+
+main()

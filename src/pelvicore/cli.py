@@ -1,0 +1,135 @@
+"""The ``pelvicore`` command line.
+
+Heavy modules (NumPy, SciPy, file readers) are imported inside the commands so that ``pelvicore --help``
+answers at once and ``pelvicore analyze`` pays only for what it uses.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from pelvicore.errors import PelvicoreError
+
+app = typer.Typer(
+    name="pelvicore",
+    help=(
+        "Open pelvic-floor biofeedback: simulate a person, record and analyse pressure or surface-EMG "
+        "signals, and watch contractions live.\n\n"
+        "Start with:  pelvicore live  (a simulated session in your terminal)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class SignalSet(StrEnum):
+    pressure = "pressure"
+    emg = "emg"
+    both = "both"
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"pelvicore: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def analyze(
+    file: Annotated[Path, typer.Argument(help="Recording: .csv, .edf (EDF+) or BioSPPy .txt")],
+    channel: Annotated[
+        str | None, typer.Option(help="Channel to analyse (default: floor, else emg, else the first)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table")] = False,
+) -> None:
+    """Find every contraction in a recording and measure it (onset, peak, hold, release, technique)."""
+    try:
+        from pelvicore.analysis import analyze_recording
+        from pelvicore.recordings import read_recording
+
+        result = analyze_recording(read_recording(file), channel=channel)
+    except PelvicoreError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # a last guard: users get one line, never a traceback
+        _fail(f"{file}: {type(exc).__name__}: {exc}")
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), allow_nan=False, default=str) + "\n")
+        return
+    from pelvicore.report_table import print_analysis
+
+    print_analysis(result, title=str(file))
+
+
+@app.command()
+def simulate(
+    out: Annotated[Path, typer.Option(help="Output file: .csv (+ .annotations.json) or .edf (EDF+)")],
+    profile: Annotated[str, typer.Option(help="healthy, weak, fatiguing, hypertonic or bearing-down")] = "healthy",
+    protocol: Annotated[
+        str, typer.Option(help="quick-check, glazer, glazer-2s, perfect, daily or cough")
+    ] = "quick-check",
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same recording")] = 0,
+    signals: Annotated[SignalSet, typer.Option(help="Pressure zones, surface EMG, or both")] = SignalSet.pressure,
+    fs: Annotated[float | None, typer.Option(help="Sampling rate, Hz (default 50 for pressure, 2000 with EMG)")] = None,
+) -> None:
+    """Simulate a virtual person following a protocol; write the recording and its ground truth.
+
+    The ground truth (every real contraction's onset, offset, peak and technique, coughs, artefacts and
+    dropouts) goes to FILE.truth.json, and into the EDF+ annotations.
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    try:
+        from pelvicore.devices.simulator import simulate as run_simulation
+        from pelvicore.recordings import write_recording
+
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True) as bar:
+            bar.add_task(f"Simulating {profile} / {protocol}", total=None)
+            sim = run_simulation(profile, protocol, seed=seed, signals=signals.value, fs_hz=fs)
+            write_recording(sim.recording, out)
+        truth = out.with_suffix(".truth.json")
+        truth.write_text(json.dumps(sim.truth_dict(), indent=1) + "\n")
+    except PelvicoreError as exc:
+        _fail(str(exc))
+    rec = sim.recording
+    channels = ", ".join(f"{n} [{u}]" for n, u in rec.units.items())
+    typer.echo(
+        f"wrote {out} ({rec.duration_s:.0f} s at {rec.fs_hz:g} Hz: {channels}; "
+        f"{len(sim.contractions)} contractions) and {truth}"
+    )
+
+
+@app.command()
+def live(
+    profile: Annotated[
+        str, typer.Option(help="Simulated person: healthy, weak, fatiguing, hypertonic, bearing-down")
+    ] = "healthy",
+    protocol: Annotated[str, typer.Option(help="quick-check, glazer, perfect, daily or cough")] = "quick-check",
+    speed: Annotated[float, typer.Option(help="Playback speed: 1 = real time, 5 = five times faster")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed of the simulated person")] = 0,
+    file: Annotated[Path | None, typer.Option(help="Replay this recording instead of the simulator")] = None,
+) -> None:
+    """Watch a live session in the terminal: pressure trace, the cue to follow, each contraction as it ends."""
+    import asyncio
+
+    from pelvicore.live_terminal import run_live
+
+    try:
+        asyncio.run(run_live(profile=profile, protocol=protocol, speed=speed, seed=seed, file=file))
+    except PelvicoreError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""A ``Source`` that plays a whole in-memory recording as frames, paced or as fast as possible.
+
+The simulator and file replay are both this, with different recordings. Samples marked as a ``dropout``
+annotation are not sent (the next frame's index jumps), as a real sensor's lost samples would not be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import Self
+
+import numpy as np
+
+from pelvicore.devices.source import Pacer, SourceInfo
+from pelvicore.recordings.model import Recording
+from pelvicore.signal.frames import Frame
+
+#: Frames per second sent by paced sources: 25 frames of 40 ms.
+FRAME_RATE_HZ = 25.0
+
+
+class RecordingSource:
+    """Stream ``recording`` in frames of ``1 / FRAME_RATE_HZ`` s; ``speed`` 1 = real time, 0 = no waiting."""
+
+    def __init__(self, recording: Recording, *, name: str, speed: float = 1.0, skip_dropouts: bool = True) -> None:
+        self.recording = recording
+        self.speed = speed
+        self._info = SourceInfo(name, recording.fs_hz, dict(recording.units))
+        self._lost = np.zeros(recording.n_samples, dtype=bool)
+        if skip_dropouts:
+            for a in recording.annotations:
+                if a.text == "dropout":
+                    i0 = round((a.onset_s - recording.start_s) * recording.fs_hz)
+                    self._lost[max(0, i0) : i0 + round(a.duration_s * recording.fs_hz)] = True
+
+    @property
+    def info(self) -> SourceInfo:
+        return self._info
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None
+
+    def __aiter__(self) -> AsyncIterator[Frame]:
+        return self._frames()
+
+    async def _frames(self) -> AsyncIterator[Frame]:
+        rec = self.recording
+        step = max(1, round(rec.fs_hz / FRAME_RATE_HZ))
+        pacer = Pacer(self.speed)
+        for i in range(0, rec.n_samples, step):
+            keep = np.flatnonzero(~self._lost[i : i + step])
+            await pacer.wait_until((i + step) / rec.fs_hz)
+            if keep.size == 0:
+                continue
+            first, last = i + int(keep[0]), i + int(keep[-1]) + 1
+            # A frame never spans a gap: send the part after the gap (the gap shows as a jump in index).
+            if keep.size != last - first:
+                first = i + int(keep[np.flatnonzero(np.diff(keep) > 1)[-1] + 1])
+            channels = {n: x[first:last] for n, x in rec.signals.items()}
+            yield Frame(first, rec.fs_hz, channels, rec.units, rec.start_s)

@@ -1,0 +1,23 @@
+"""The simulator as a live ``Source``."""
+
+from __future__ import annotations
+
+from pelvicore.devices.frames_source import RecordingSource
+from pelvicore.devices.simulator.synthesis import Signals, Simulation, simulate
+
+
+class SimulatorSource(RecordingSource):
+    """A virtual person (``profile``) following ``protocol``, streamed at ``speed`` x real time."""
+
+    def __init__(
+        self,
+        profile: str = "healthy",
+        protocol: str = "quick-check",
+        *,
+        seed: int = 0,
+        speed: float = 1.0,
+        signals: Signals = "pressure",
+        fs_hz: float | None = None,
+    ) -> None:
+        self.simulation: Simulation = simulate(profile, protocol, seed=seed, signals=signals, fs_hz=fs_hz)
+        super().__init__(self.simulation.recording, name=f"simulator:{profile}", speed=speed)
