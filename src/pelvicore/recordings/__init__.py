@@ -109,7 +109,8 @@ def write_recording(rec: Recording, path: PathLike) -> None:
     suffix = Path(path).suffix.lower()
     if suffix not in WRITE_FORMATS:
         read_only = " (BioSPPy text is read-only)" if suffix in READ_FORMATS else ""
-        fail(path, f"cannot write extension {suffix!r}{read_only}, expected one of: {', '.join(WRITE_FORMATS)}")
+        expected = ", ".join(WRITE_FORMATS)
+        fail(path, f"cannot write extension {suffix!r}{read_only}, expected one of: {expected}")
     try:
         WRITE_FORMATS[suffix](rec, path)
     except Exception as exc:

@@ -21,15 +21,16 @@ PathLike: TypeAlias = str | os.PathLike[str]
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 
 #: A number as ``np.loadtxt`` reads it: ASCII digits only (``float`` also takes "1_0" and non-ASCII digits).
-_NUMBER = re.compile(r"\s*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity|nan)\s*", re.IGNORECASE | re.ASCII)
+_NUMBER_PATTERN = r"\s*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity|nan)\s*"
+_NUMBER = re.compile(_NUMBER_PATTERN, re.IGNORECASE | re.ASCII)
 
 #: Longest header line we read; a longer first line is not a header.
 MAX_HEADER_CHARS = 100_000
 
 
 def one_line(text: object) -> str:
-    """Collapse ``text`` (an exception message, a header) to one line of single-spaced words."""
-    return " ".join(str(text).split())
+    """Join the lines of ``text`` (an exception message, say) with single spaces."""
+    return " ".join(line.strip() for line in str(text).splitlines() if line.strip())
 
 
 def short(value: object, limit: int = 40) -> str:
@@ -86,16 +87,18 @@ def _fields(line: str, delimiter: str | None) -> list[str]:
     return line.split() if delimiter is None else line.split(delimiter)
 
 
-def data_line_numbers(path: PathLike, *, skip_lines: int, delimiter: str | None) -> list[int]:
-    """1-based file line number of each data row (error path only: a Python loop over lines)."""
+def line_of_row(path: PathLike, row: int, *, skip_lines: int, delimiter: str | None) -> str:
+    """``"line N"`` for data row ``row`` (0-based, blank lines skipped); error path only, loops over lines."""
     lines = read_lines(path)
-    return [i + 1 for i in range(skip_lines, len(lines)) if not _is_blank(lines[i], delimiter)]
+    numbers = [i + 1 for i in range(skip_lines, len(lines)) if not _is_blank(lines[i], delimiter)]
+    return f"line {numbers[row]}" if row < len(numbers) else f"data row {row + 1}"
 
 
 def _diagnose(path: PathLike, *, skip_lines: int, delimiter: str | None, names: list[str]) -> str | None:
     """Find the first malformed data line and describe it, or return None if every line looks fine."""
     lines = read_lines(path)
-    numbered = [(i + 1, lines[i]) for i in range(skip_lines, len(lines)) if not _is_blank(lines[i], delimiter)]
+    data_lines = range(skip_lines, len(lines))
+    numbered = [(i + 1, lines[i]) for i in data_lines if not _is_blank(lines[i], delimiter)]
     for k, (lineno, line) in enumerate(numbered):
         fields = _fields(line, delimiter)
         if len(fields) != len(names):
@@ -155,14 +158,21 @@ def load_table(path: PathLike, *, skip_lines: int, delimiter: str | None, names:
     return data
 
 
-def check_finite(path: PathLike, data: FloatArray, *, skip_lines: int, delimiter: str | None, names: list[str]) -> None:
+def check_finite(
+    path: PathLike,
+    data: FloatArray,
+    *,
+    skip_lines: int,
+    delimiter: str | None,
+    names: list[str],
+) -> None:
     """Raise a ``RecordingError`` naming the line and column of the first NaN or infinite value."""
     bad = ~np.isfinite(data)
     if not bad.any():
         return
     row, col = (int(i) for i in np.argwhere(bad)[0])
-    lineno = data_line_numbers(path, skip_lines=skip_lines, delimiter=delimiter)[row]
-    where = f"line {lineno}, column {col + 1} {names[col]!r}"
+    line = line_of_row(path, row, skip_lines=skip_lines, delimiter=delimiter)
+    where = f"{line}, column {col + 1} {names[col]!r}"
     if np.isnan(data[row, col]):
         fail(path, f"{where}: NaN gap (missing sample); fill or cut it before loading")
     fail(path, f"{where}: infinite value {float(data[row, col])!r}, expected a finite number")

@@ -95,7 +95,8 @@ def read_biosppy_text(path: PathLike) -> Recording:
         One line starting with ``path``: no sampling rate, label count not matching the columns,
         text or NaN among the samples, no samples.
     """
-    check_file(path)
+    if check_file(path).stat().st_size == 0:
+        fail(path, "empty file, expected '# Sampling Rate (Hz):= <fs>' and one row of values per sample")
     n_header, fs_hz, labels, n_fields, meta = _read_header(path)
     if fs_hz is None:
         fail(path, "no '# Sampling Rate (Hz):= <fs>' header line, cannot tell the sampling rate")

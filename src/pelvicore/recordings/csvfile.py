@@ -7,6 +7,7 @@ by holding the last value and marked with a ``"dropout"`` annotation.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -21,9 +22,9 @@ from pelvicore.recordings._common import (
     PathLike,
     check_file,
     check_finite,
-    data_line_numbers,
     decode_error,
     fail,
+    line_of_row,
     load_table,
     short,
 )
@@ -89,10 +90,10 @@ def _sample_grid(path: PathLike, t: FloatArray) -> tuple[float, np.ndarray]:
     bad = np.flatnonzero(dt <= 0)
     if bad.size:
         i = int(bad[0]) + 1
-        lineno = data_line_numbers(path, skip_lines=1, delimiter=",")[i]
+        line = line_of_row(path, i, skip_lines=1, delimiter=",")
         if dt[i - 1] == 0:
-            fail(path, f"line {lineno}: duplicate timestamp t_s={float(t[i])!r}")
-        fail(path, f"line {lineno}: timestamps not sorted, t_s={float(t[i])!r} comes after {float(t[i - 1])!r}")
+            fail(path, f"{line}: duplicate timestamp t_s={float(t[i])!r}")
+        fail(path, f"{line}: timestamps not sorted, t_s={float(t[i])!r} comes after {float(t[i - 1])!r}")
     step = float(np.median(dt))
     if not (np.isfinite(step) and np.isfinite(1.0 / step)):
         fail(path, f"median time step {step!r} s does not give a usable sampling rate")
@@ -102,10 +103,10 @@ def _sample_grid(path: PathLike, t: FloatArray) -> tuple[float, np.ndarray]:
         irregular = np.flatnonzero(~(np.abs(dt - k * step) <= tol) | (k < 1))
     if irregular.size:
         i = int(irregular[0]) + 1
-        lineno = data_line_numbers(path, skip_lines=1, delimiter=",")[i]
+        line = line_of_row(path, i, skip_lines=1, delimiter=",")
         fail(
             path,
-            f"line {lineno}: irregular sampling, time step {dt[i - 1]:.6g} s is not a whole multiple "
+            f"{line}: irregular sampling, time step {dt[i - 1]:.6g} s is not a whole multiple "
             f"of the normal step {step:.6g} s",
         )
     total = float(k.sum())
@@ -133,9 +134,9 @@ def _snap_rate(fs_hz: float, *, span_s: float) -> float:
 def _dropouts(index: np.ndarray, fs_hz: float) -> list[Annotation]:
     """One ``"dropout"`` annotation per run of lost samples (loop over gaps, not rows)."""
     gaps = np.flatnonzero(np.diff(index) > 1)
-    return [
-        Annotation(float(index[g] + 1) / fs_hz, float(index[g + 1] - index[g] - 1) / fs_hz, "dropout") for g in gaps
-    ]
+    onsets_s = (index[gaps] + 1) / fs_hz
+    durations_s = (index[gaps + 1] - index[gaps] - 1) / fs_hz
+    return [Annotation(float(t), float(d), "dropout") for t, d in zip(onsets_s, durations_s, strict=True)]
 
 
 def read_annotations(path: PathLike) -> list[Annotation]:
@@ -232,7 +233,7 @@ def write_csv(rec: Recording, path: PathLike) -> None:
         At least 2 samples, finite values, channel names without ``,`` or line breaks.
     path : str or PathLike
         Destination; the sidecar ``<stem>.annotations.json`` is written beside it when ``rec`` has
-        annotations, and a stale one is removed when it has none.
+        annotations, and a stale one is removed when it has none. ``rec.meta`` is not stored.
 
     Raises
     ------
@@ -251,6 +252,9 @@ def write_csv(rec: Recording, path: PathLike) -> None:
             header.append(f"{name}_{canonical_unit(rec.units[name]).lower()}")
         except RecordingError as exc:
             fail(path, f"channel {name!r}: {exc}")
+    for a in rec.annotations:
+        if not (math.isfinite(a.onset_s) and math.isfinite(a.duration_s)):
+            fail(path, f"annotation {short(a.text)} has onset {a.onset_s!r} s, duration {a.duration_s!r} s")
     table = np.column_stack([rec.times_s(), *rec.signals.values()])
     sidecar = sidecar_path(path)
     try:
@@ -264,7 +268,7 @@ def write_csv(rec: Recording, path: PathLike) -> None:
             encoding="utf-8",
         )
         if rec.annotations:
-            items = [{"onset_s": a.onset_s, "duration_s": a.duration_s, "text": a.text} for a in rec.annotations]
+            items = [dataclasses.asdict(a) for a in rec.annotations]
             text = json.dumps({"annotations": items}, indent=1, ensure_ascii=False)
             sidecar.write_text(text + "\n", encoding="utf-8")
         elif sidecar.is_file():

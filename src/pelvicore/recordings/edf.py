@@ -56,8 +56,6 @@ def _edf_number(value: float, *, up: bool) -> float:
 
 def _physical_range(path: PathLike, name: str, x: FloatArray) -> tuple[float, float]:
     """Physical min/max of a channel, s.t. the data fit with a 1 % margin and the span is never zero."""
-    if x.size == 0:
-        return -1.0, 1.0
     lo, hi = float(x.min()), float(x.max())
     margin = 0.01 * (hi - lo) if hi > lo else max(0.01 * abs(hi), 1.0)
     try:
@@ -187,7 +185,7 @@ def write_edf(rec: Recording, path: PathLike) -> None:
                 fail(path, f"pyedflib refused annotation {short(a.text)} at {a.onset_s!r} s")
         ok = True
     except (ValueError, OSError, UserWarning) as exc:
-        fail(path, f"cannot write EDF+ at {rec.fs_hz!r} Hz: {exc}")
+        fail(path, f"cannot write EDF+: {exc}")
     finally:
         writer.close()
         if not ok:
@@ -284,7 +282,7 @@ def read_edf(path: PathLike) -> Recording:
     read_layout(path)
     try:
         reader = pyedflib.EdfReader(os.fspath(path))
-    except Exception as exc:
+    except Exception as exc:  # OSError mostly, but a corrupt header could raise anything
         detail = one_line(exc).removeprefix(f"{os.fspath(path)}: ")
         fail(path, f"not a readable EDF/EDF+ file ({type(exc).__name__}: {detail})")
     try:

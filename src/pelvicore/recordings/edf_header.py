@@ -83,7 +83,7 @@ def read_layout(path: PathLike) -> EdfLayout:
         try:
             duration_s = float(duration_text)
         except ValueError:
-            fail(path, f"corrupt EDF header: data record duration is {short(duration_text)}, expected seconds")
+            fail(path, f"corrupt EDF header: data record duration is {short(duration_text)}, expected s")
         signal_headers = f.read(header_bytes - FIXED_HEADER_BYTES)
     if len(signal_headers) < header_bytes - FIXED_HEADER_BYTES:
         fail(path, f"truncated EDF header: {size} bytes, the header alone has {header_bytes}")

@@ -4,14 +4,14 @@ Pressure: low-pass (8 Hz) against sensor noise, decimation to <= 100 Hz, and a 0
 removes brief motion spikes. Drift and breathing are handled by the detector's local reference.
 Surface EMG: 20-450 Hz band-pass (pelvic sEMG practice, facts/clinical.md: 30-500 Hz band-pass with a mains
 notch; 20 Hz keeps more of the low-frequency pelvic-floor power) removing baseline wander, notches at 50 and
-60 Hz for mains hum, full-wave rectification, a 6 Hz low-pass envelope, decimation to <= 250 Hz.
+60 Hz for mains hum, full-wave rectification, a 6 Hz critically damped low-pass envelope, decimation to <= 250 Hz.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from pelvicore.signal.filters import CausalMedian, Chain, Decimator, SosFilter, bandpass, lowpass, notch
+from pelvicore.signal.filters import CausalMedian, Chain, Decimator, bandpass, lowpass, notch
 
 
 def _factor(fs_hz: float, max_out_hz: float) -> int:
@@ -42,7 +42,11 @@ class PressureConditioner:
 
 
 class EmgConditioner:
-    """Surface EMG -> amplitude envelope (same unit), at ``fs_out_hz``; keeps the band-passed signal too."""
+    """Surface EMG -> amplitude envelopes (same unit), at ``fs_out_hz``; keeps the band-passed signal too.
+
+    ``feed`` returns two rows: the 6 Hz envelope, sharp enough to place onsets, and a 1.5 Hz envelope,
+    steady enough to decide when a low, ragged burst starts and ends.
+    """
 
     kind = "emg"
 
@@ -51,20 +55,25 @@ class EmgConditioner:
         notches = [notch(f, fs_hz) for f in mains_hz if f < 0.45 * fs_hz]
         lo_hz = 20.0 if fs_hz > 100.0 else 0.1 * fs_hz
         self._band: Chain = Chain(bandpass(lo_hz, 450.0, fs_hz), *notches)
-        self._envelope: SosFilter = lowpass(6.0, fs_hz)
+        # Critically damped (two first-order stages): a Butterworth envelope undershoots after a strong
+        # burst, and the dip below rest would later look like a rise.
+        self._envelope = Chain(lowpass(6.0, fs_hz, order=1), lowpass(6.0, fs_hz, order=1))
         self._decimate = Decimator(_factor(fs_hz, 250.0))
         self.fs_out_hz = fs_hz / self._decimate.q
+        self._smooth = Chain(lowpass(1.5, self.fs_out_hz, order=1), lowpass(1.5, self.fs_out_hz, order=1))
         # A filtered step starts rising at once; the knee of the envelope sits about half the group delay late.
-        self.delay_s = 0.5 * self._envelope.delay_s(fs_hz)
+        self.delay_s = 0.5 * sum(f.delay_s(fs_hz) for f in self._envelope.filters)
         #: The band-passed, notched signal of the last ``feed``, for spectral (median frequency) measures.
         self.last_band: np.ndarray = np.empty(0)
 
     def feed(self, x: np.ndarray) -> np.ndarray:
         self.last_band = self._band.feed(x)
-        return self._decimate.feed(self._envelope.feed(np.abs(self.last_band)))
+        envelope = self._decimate.feed(self._envelope.feed(np.abs(self.last_band)))
+        return np.vstack([envelope, self._smooth.feed(envelope)])
 
     def reset(self) -> None:
         self._band.reset()
         self._envelope.reset()
         self._decimate.reset()
+        self._smooth.reset()
         self.last_band = np.empty(0)

@@ -43,6 +43,7 @@ class DetectorSettings:
     ref_window_s: float = 4.0
     back_window_s: float = 1.0
     off_frac: float = 0.5
+    off_cap: float = np.inf
     gap_s: float = 0.15
     split_drop: float = 0.3
     split_rise: float = 0.25
@@ -50,6 +51,9 @@ class DetectorSettings:
     max_duration_s: float = 150.0
     release_window_s: float = 3.0
     pre_s: float = 1.0
+    decision_row: int = 0
+    ref_is_minimum: bool = False
+    warmup_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,7 @@ class Detection:
 
     ``segment`` holds every row (primary trace first, then reference traces such as the abdominal zone)
     from ``start`` (``onset - pre``) up to ``end`` (end of the release window), shape (n_rows, end - start).
+    ``ref`` is the pre-contraction level of the decision row, ``ref_primary`` that of row 0.
     """
 
     onset: int
@@ -68,11 +73,12 @@ class Detection:
     ref: float
     delta: float
     segment: np.ndarray
+    ref_primary: float
 
 
-def knee(y: np.ndarray) -> int:
+def knee(y: np.ndarray, *, last: int | None = None) -> int:
     """Index where ``y`` turns from a flat-ish line into a rise: the split minimising the summed squared
-    residuals of two independent straight-line fits. Vectorised over all splits with cumulative sums."""
+    residuals of two independent straight-line fits, at most ``last``. Vectorised over all splits."""
     n = y.size
     if n < 6:
         return 0
@@ -83,7 +89,7 @@ def knee(y: np.ndarray) -> int:
         return np.concatenate([[0.0], np.cumsum(v)])
 
     c1, ct, ctt, cy, cty, cyy = (sums(v) for v in (np.ones(n), t, t * t, y, t * y, y * y))
-    k = np.arange(2, n - 1)
+    k = np.arange(2, max(3, min(n - 1, (n - 2 if last is None else last) + 1)))
 
     def sse(a: np.ndarray | int, b: np.ndarray | int) -> np.ndarray:
         m = c1[b] - c1[a]
@@ -94,7 +100,19 @@ def knee(y: np.ndarray) -> int:
         return np.asarray(syy - sy * sy / m - cov * cov / var_t)
 
     total = sse(0, k) + sse(k, n)
-    return int(k[np.argmin(total)])
+    best = int(k[np.argmin(total)])
+    return best if last is None else min(best, last)
+
+
+def rise_start(y: np.ndarray) -> int:
+    """Where the rise that ends ``y`` begins: the knee of the stretch up to its first half-height point,
+    so that the top of the rise (or a plateau after it) cannot pull the estimate late."""
+    if y.size < 6:
+        return 0
+    lo = float(np.median(y[: max(3, y.size // 4)]))
+    above = np.flatnonzero(y >= lo + 0.5 * (float(y.max()) - lo))
+    half = int(above[0]) if above.size else y.size - 1
+    return knee(y[: half + 1]) if half >= 6 else half
 
 
 class ContractionDetector:
@@ -111,26 +129,30 @@ class ContractionDetector:
         self._release = round(s.release_window_s * fs_hz)
         self._pre = round(s.pre_s * fs_hz)
         self._back = max(1, round(s.back_window_s * fs_hz))
+        self._warmup = round(s.warmup_s * fs_hz)
         self._step = max(4 * self._window, round(10 * fs_hz))
         self.reset()
 
     def reset(self) -> None:
         self._buf = np.empty((self.n_rows, 0))
         self._buf_start = 0
+        self._tail = np.empty(0)
         self._n = 0
-        self._pos = 0
+        # Filters settle during the warm-up; no contraction may start (or be referenced) before it ends.
+        self._pos = self._warmup
         self._spread: list[float] = []
         self._level: list[float] = []
         self._deltas: list[float] = []
         self._mode = "rest"
-        self._rest_start = 0
+        self._rest_start = self._warmup
         self._onset = self._crossing = 0
-        self._ref = self._delta = 0.0
+        self._ref = self._delta = self._floor = 0.0
         self._peak = -np.inf
         self._below_run = 0
         self._released: tuple[int, float] | None = None
         self._trough = np.inf
         self._pending: tuple[int, int, int, float, float] | None = None
+        self._blackouts: list[tuple[int, int | None]] = []
 
     # -- public -------------------------------------------------------------------------------------------
     def feed(self, rows: np.ndarray) -> list[Detection]:
@@ -139,14 +161,32 @@ class ContractionDetector:
         if rows.shape[0] != self.n_rows:
             raise ValueError(f"expected {self.n_rows} row(s), got {rows.shape[0]}")
         self._buf = np.concatenate([self._buf, rows], axis=1)
+        self._tail = np.concatenate([self._tail, rows[self.settings.decision_row]])
         self._n += rows.shape[1]
         self._update_blocks(final=False)
         out = self._process(self._ready_end())
         self._trim()
         return out
 
+    def blackout(self, start: int, end: int | None = None) -> None:
+        """Mark samples from ``start`` to ``end`` (open until ``end_blackout``) as carrying no signal, as in a
+        dropout: the trace is held at its last value through them, and they neither end nor split a
+        contraction."""
+        self._blackouts.append((start, end))
+
+    def _in_blackout(self, i0: int, i1: int) -> np.ndarray:
+        mask = np.zeros(i1 - i0, dtype=bool)
+        for b0, b1 in self._blackouts:
+            mask[max(0, b0 - i0) : (i1 if b1 is None else max(0, min(i1, b1))) - i0] = True
+        return mask
+
+    def end_blackout(self, end: int) -> None:
+        if self._blackouts and self._blackouts[-1][1] is None:
+            self._blackouts[-1] = (self._blackouts[-1][0], end)
+
     def finish(self) -> list[Detection]:
         """Flush at the end of the recording: a contraction still under way ends at the last sample."""
+        self.end_blackout(self._n)
         self._update_blocks(final=True)
         out = self._process(self._n)
         if self._mode == "active":
@@ -165,18 +205,18 @@ class ContractionDetector:
 
     # -- thresholds from whole blocks ---------------------------------------------------------------------
     def _update_blocks(self, *, final: bool) -> None:
+        """Statistics of each whole block of the incoming trace (kept apart from the buffer, which a
+        dropout may later overwrite), and from them each block's threshold ``delta``."""
         s = self.settings
-        n_done = self._n // self._block
-        if final and not self._spread and self._n > 0:
-            n_done = 1  # a recording shorter than one block: use what there is
         first = len(self._spread)
-        if n_done <= first:
+        n_new = self._tail.size // self._block
+        if final and first == 0 and n_new == 0 and self._tail.size:
+            blocks = np.resize(self._tail, (1, self._block))  # shorter than one block: use what there is
+        else:
+            blocks = self._tail[: n_new * self._block].reshape(n_new, self._block)
+            self._tail = self._tail[n_new * self._block :]
+        if not blocks.size:
             return
-        lo = first * self._block - self._buf_start
-        whole = self._buf[0, lo : lo + (n_done - first) * self._block]
-        if whole.size < (n_done - first) * self._block:  # the short final block
-            whole = np.resize(whole, (n_done - first) * self._block)
-        blocks = whole.reshape(n_done - first, self._block)
         self._spread += list(np.ptp(blocks, axis=1))
         self._level += list(np.median(blocks, axis=1))
         # Each block's threshold uses the statistics of the blocks before it (block 0: its own).
@@ -203,8 +243,10 @@ class ContractionDetector:
     def _delta_at(self, i0: int, i1: int) -> np.ndarray:
         return np.asarray(self._deltas)[np.arange(i0, i1) // self._block]
 
-    def _x(self, i0: int, i1: int, row: int = 0) -> np.ndarray:
-        return self._buf[row, i0 - self._buf_start : i1 - self._buf_start]
+    def _x(self, i0: int, i1: int, row: int | None = None) -> np.ndarray:
+        """Samples ``i0:i1`` of ``row`` (default: the decision row)."""
+        r = self.settings.decision_row if row is None else row
+        return self._buf[r, i0 - self._buf_start : i1 - self._buf_start]
 
     # -- the state machine --------------------------------------------------------------------------------
     def _process(self, end: int) -> list[Detection]:
@@ -213,16 +255,30 @@ class ContractionDetector:
             # Look ahead a bounded stretch at a time, so the work stays linear in the recording length.
             step_end = min(end, self._pos + self._step)
             if self._mode == "rest":
-                self._rest_step(step_end, out)
+                if not self._rest_step(step_end, out):
+                    break  # waiting for the end of a dropout
             else:
                 self._active_step(step_end, out)
         return out
 
-    def _rest_step(self, end: int, out: list[Detection]) -> None:
+    def _rest_step(self, end: int, out: list[Detection]) -> bool:
         limit = end if self._pending is None else min(end, self._pending[2] + self._release)
         if self._pending is not None and self._pos >= limit:
             out.append(self._finalize(limit))
-            return
+            return True
+        if self._blackouts:
+            b0, b1 = self._blackouts[0]
+            if self._pos >= b0:
+                if b1 is None or b1 > self._n:
+                    return False  # wait for the end of the dropout
+                self._blackouts.pop(0)
+                # Hold the trace through the dropout, so its collapse and recovery look like nothing.
+                if b0 > self._buf_start:
+                    self._buf[:, b0 - self._buf_start : b1 - self._buf_start] = self._buf[
+                        :, b0 - 1 - self._buf_start, None
+                    ]
+                return True
+            limit = min(limit, b0)
         w = self._window
         lo = max(self._rest_start, self._pos - w + 1)
         running_min = minimum_filter1d(self._x(lo, limit), w, origin=(w - 1) // 2, mode="nearest")
@@ -231,32 +287,46 @@ class ContractionDetector:
         hits = np.flatnonzero(x - running_min[self._pos - lo :] > delta)
         if hits.size == 0:
             self._pos = limit
-            return
+            return True
         c = self._pos + int(hits[0])
         before = self._x(max(self._rest_start, c - w), c)
         b0 = max(self._rest_start, c - self._back)
-        onset = b0 + knee(self._x(b0, c + 1))
+        # Deciding on a slower trace puts the crossing high on the fast rise: look for the rise's start.
+        locate = knee if self.settings.decision_row == 0 else rise_start
+        onset = b0 + locate(self._x(b0, c + 1, row=0))
         # The pre-contraction level: the recent median, unless the trace sat higher at the onset (a new
-        # squeeze on top of a release). After a downward artefact the median keeps the level honest.
-        ref = max(float(np.median(before)) if before.size else -np.inf, float(self._x(onset, onset + 1)[0]))
+        # squeeze on top of a release). After a downward artefact the median keeps the level honest. An EMG
+        # envelope has no downward artefacts but may creep up slowly: there the level is capped at half
+        # ``delta`` above the running minimum, and the contraction must clear ``delta`` above that minimum.
+        floor = float(running_min[c - lo])
+        if self.settings.ref_is_minimum:
+            ref = min(float(np.median(before)) if before.size else floor, floor + 0.5 * float(delta[hits[0]]))
+        else:
+            ref = max(float(np.median(before)) if before.size else -np.inf, float(self._x(onset, onset + 1)[0]))
         d = float(delta[hits[0]])
         if self._pending is not None:
             out.append(self._finalize(max(onset, self._pending[2])))
         self._mode, self._onset, self._crossing, self._ref, self._delta = "active", onset, c, ref, d
+        self._floor = floor if self.settings.ref_is_minimum else ref
         self._peak = float(self._x(onset, c + 1).max())
         self._below_run = 0
         self._released = None
         self._pos = c
+        return True
 
     def _active_step(self, end: int, out: list[Detection]) -> None:
         x = self._x(self._pos, end)
         peak = np.maximum(self._peak, np.maximum.accumulate(x))
-        threshold = self._ref + np.maximum(self.settings.off_frac * (peak - self._ref), 0.5 * self._delta)
+        threshold = self._ref + np.clip(
+            self.settings.off_frac * (peak - self._ref), 0.5 * self._delta, self.settings.off_cap * self._delta
+        )
         idx = np.arange(x.size)
-        last_above = np.maximum.accumulate(np.where(x >= threshold, idx, -1))
+        blank = self._in_blackout(self._pos, end)  # a dropout neither ends nor splits a contraction
+        held = (x >= threshold) | blank
+        last_above = np.maximum.accumulate(np.where(held, idx, -1))
         run = np.where(last_above >= 0, idx - last_above, idx + 1 + self._below_run)
         hits = np.flatnonzero(run >= self._gap)
-        split = self._split(x, peak)
+        split = self._split(np.where(blank, peak, x), peak)
         if split is not None and (not hits.size or split[0] < hits[0]):
             self._close(split[1], split[1] + 1)
             return
@@ -304,7 +374,7 @@ class ContractionDetector:
 
     def _close(self, offset: int, resume: int) -> None:
         peak = float(self._x(self._onset, max(offset, self._onset + 1)).max())
-        valid = offset - self._onset >= self._min_len and peak - self._ref >= self._delta
+        valid = offset - self._onset >= self._min_len and peak - self._floor >= self._delta
         self._mode, self._rest_start, self._pos = "rest", offset, resume
         if valid:
             self._pending = (self._onset, self._crossing, offset, self._ref, self._delta)
@@ -315,10 +385,13 @@ class ContractionDetector:
         self._pending = None
         start = max(self._buf_start, onset - self._pre)
         segment = self._buf[:, start - self._buf_start : end - self._buf_start].copy()
-        return Detection(onset, crossing, offset, end, start, ref, delta, segment)
+        ref_primary = ref
+        if self.settings.decision_row != 0:
+            ref_primary = float(np.median(self._x(max(start, onset - self._back), onset + 1, row=0)))
+        return Detection(onset, crossing, offset, end, start, ref, delta, segment, ref_primary)
 
     def _trim(self) -> None:
-        keep = min(self.keep_from, (self._n // self._block) * self._block)
+        keep = self.keep_from
         if keep - self._buf_start > 4 * self._block:
             self._buf = self._buf[:, keep - self._buf_start :]
             self._buf_start = keep

@@ -35,16 +35,20 @@ class Shape:
     abdomen_rise: float | None
 
 
-def measure_shape(det: Detection, fs_hz: float) -> Shape:
-    """Measure one detection; ``det.segment`` row 1, when present, is the abdominal reference."""
-    x = det.segment[0] - det.ref
+def measure_shape(det: Detection, fs_hz: float, *, reference_row: int | None = None) -> Shape:
+    """Measure one detection on ``det.segment`` row 0; ``reference_row`` is the abdominal zone, if any."""
+    x = det.segment[0] - det.ref_primary
     on, off = det.onset - det.start, max(det.offset - det.start, det.onset - det.start + 1)
     body = x[on:off]
     i_peak = int(np.argmax(body))
     peak = float(body[i_peak])
     scale = peak if peak > 0 else 1.0
-    above90 = np.flatnonzero(body >= 0.9 * scale)
-    above75 = np.flatnonzero(body >= 0.75 * scale)
+
+    def at_least(frac: float) -> np.ndarray:
+        hits = np.flatnonzero(body >= frac * peak)
+        return hits if hits.size else np.array([i_peak])
+
+    above90, above75 = at_least(0.9), at_least(0.75)
     hold_end = on + int(above75[-1])
     after = x[hold_end:]
     low = np.flatnonzero(after <= 0.25 * scale)
@@ -57,12 +61,12 @@ def measure_shape(det: Detection, fs_hz: float) -> Shape:
         fifth = hold.size // 5
         early, late = float(hold[:fifth].mean()), float(hold[-fifth:].mean())
         decline_pct = (early - late) / early * 100.0 if early > 0 else None
-    half = np.flatnonzero(body >= 0.5 * scale)
+    half = at_least(0.5)
     window = slice(on + int(half[0]), on + int(half[-1]) + 1)
     floor_rise = float(x[window].mean())
     abdomen_rise = None
-    if det.segment.shape[0] > 1:
-        abd = det.segment[1]
+    if reference_row is not None:
+        abd = det.segment[reference_row]
         pre = abd[max(0, on - round(fs_hz)) : on + 1]
         abdomen_rise = float(abd[window].mean() - np.median(pre))
     return Shape(

@@ -29,13 +29,18 @@ EMG_SETTINGS = DetectorSettings(
     history_blocks=60,
     noise_percentile=10.0,
     k_spread=2.0,
-    k_level=1.5,
-    ref_window_s=2.0,
+    k_level=0.6,
+    ref_window_s=4.0,
     off_frac=0.3,
+    off_cap=1.0,
+    gap_s=0.3,
     min_duration_s=0.2,
     back_window_s=0.5,
     split_drop=0.6,
     split_rise=0.5,
+    decision_row=1,
+    ref_is_minimum=True,
+    warmup_s=1.0,
 )
 
 
@@ -111,7 +116,9 @@ class Pipeline:
         self.trace_fs_hz = primary.fs_out_hz
         self._q = round(self.fs_hz / self.trace_fs_hz)
         self._delay_s = primary.delay_s
-        self._detector = ContractionDetector(self.trace_fs_hz, base, n_rows=len(self._conditioners))
+        n_rows = 2 if self.kind == "emg" else len(self._conditioners)
+        self._reference_row = 1 if self.reference else None
+        self._detector = ContractionDetector(self.trace_fs_hz, base, n_rows=n_rows)
         self.reset()
 
     def reset(self) -> None:
@@ -124,6 +131,9 @@ class Pipeline:
         self._band = np.empty(0)
         self._band_start = 0
         self._rests: list[float] = []
+        self._flat_run = 0
+        self._in_flat = False
+        self._last_raw: float | None = None
         self._max_peak = 0.0
         self.contractions: list[Contraction] = []
 
@@ -174,13 +184,46 @@ class Pipeline:
         if n_new == 0:
             return events
         self._last = {n: float(x[-1]) for n, x in data.items()}
-        rows = [cond.feed(data[n]) for cond, n in zip(self._conditioners, names, strict=True)]
+        if self.kind == "emg":
+            self._mark_flat_lines(data[self.channel], self._next_index)
+        rows = [np.atleast_2d(cond.feed(data[n])) for cond, n in zip(self._conditioners, names, strict=True)]
         if isinstance(self._conditioners[0], EmgConditioner):
             self._band = np.concatenate([self._band, self._conditioners[0].last_band])
         self._next_index += n_new
         events += self._measure(self._detector.feed(np.vstack(rows)))
         self._trim_band()
         return events
+
+    def _mark_flat_lines(self, x: np.ndarray, first_index: int) -> None:
+        """Tell the detector where surface EMG is flat (held samples of a dropout, a detached electrode):
+        the envelope collapses there, and its recovery must not count as a contraction. Real EMG never
+        repeats one value for 20 ms."""
+        min_run = max(8, round(0.02 * self.fs_hz))
+        settle = round(0.5 * self.trace_fs_hz)
+        same = np.empty(x.size, dtype=bool)
+        same[0] = bool(x[0] == self._last_raw) if self._last_raw is not None else False
+        same[1:] = x[1:] == x[:-1]
+        idx = np.arange(x.size)
+        last_change = np.maximum.accumulate(np.where(same, -1, idx))
+        run = np.where(last_change >= 0, idx - last_change, idx + 1 + self._flat_run)
+        i = 0
+        while i < x.size:
+            if not self._in_flat:
+                hits = np.flatnonzero(run[i:] >= min_run)
+                if not hits.size:
+                    break
+                i += int(hits[0])
+                self._detector.blackout(-(-(first_index + i) // self._q))
+                self._in_flat = True
+            else:
+                ends = np.flatnonzero(~same[i:])
+                if not ends.size:
+                    break
+                i += int(ends[0])
+                self._detector.end_blackout(-(-(first_index + i) // self._q) + settle)
+                self._in_flat = False
+        self._flat_run = int(run[-1])
+        self._last_raw = float(x[-1])
 
     def finish(self) -> list[Event]:
         """Flush at the end of the recording."""
@@ -201,7 +244,7 @@ class Pipeline:
     def _measure(self, detections: list[Detection]) -> list[Contraction]:
         out = []
         for det in detections:
-            shape = measure_shape(det, self.trace_fs_hz)
+            shape = measure_shape(det, self.trace_fs_hz, reference_row=self._reference_row)
             mf = mf_slope = None
             if self.kind == "emg":
                 i0, i1 = det.onset * self._q - self._band_start, det.offset * self._q - self._band_start
