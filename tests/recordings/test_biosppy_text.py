@@ -58,7 +58,7 @@ def test_missing_labels_give_numbered_channels(tmp_path: Path) -> None:
 
 RATE = "# Sampling Rate (Hz):= 1000.00\n"
 BAD_TEXT: dict[str, tuple[str | bytes, tuple[str, ...]]] = {
-    "empty": ("", ("Sampling Rate",)),
+    "empty": ("", ("empty file",)),
     "no rate": (
         "# Simple Text Format\n# Labels:= EMG\n1\n2\n",
         ("no '# Sampling Rate (Hz):=", "header line"),
@@ -79,7 +79,7 @@ BAD_TEXT: dict[str, tuple[str | bytes, tuple[str, ...]]] = {
 }
 
 
-@pytest.mark.parametrize("reader", [read_biosppy_text, read_recording], ids=["read_biosppy_text", "read_recording"])
+@pytest.mark.parametrize("reader", [read_biosppy_text, read_recording], ids=["direct", "read_recording"])
 @pytest.mark.parametrize("case", list(BAD_TEXT))
 def test_bad_text_is_a_one_line_recording_error(
     tmp_path: Path, case: str, reader: Callable[[Path], Recording], check_error: Callable[..., str]

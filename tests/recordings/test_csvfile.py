@@ -141,7 +141,8 @@ def test_dropout_fill_matches_a_naive_reference(
 def test_dropouts_merge_with_sidecar_annotations_in_time_order(tmp_path: Path) -> None:
     path = tmp_path / "both.csv"
     path.write_text("t_s,floor_cmh2o\n0,0\n1,1\n3,3\n4,4\n5,5\n")
-    sidecar_path(path).write_text(json.dumps({"annotations": [{"onset_s": 4, "duration_s": 1, "text": "cue"}]}))
+    cue = {"onset_s": 4, "duration_s": 1, "text": "cue"}
+    sidecar_path(path).write_text(json.dumps({"annotations": [cue]}))
     rec = read_csv(path)
     assert rec.annotations == (Annotation(2.0, 1.0, "dropout"), Annotation(4.0, 1.0, "cue"))
     assert rec.n_samples == 6
@@ -233,7 +234,11 @@ BAD_SIDECARS = {
 
 
 @pytest.mark.parametrize("case", list(BAD_SIDECARS))
-def test_malformed_sidecar_is_a_recording_error(tmp_path: Path, case: str, check_error: Callable[..., str]) -> None:
+def test_malformed_sidecar_is_a_recording_error(
+    tmp_path: Path,
+    case: str,
+    check_error: Callable[..., str],
+) -> None:
     content, phrases = BAD_SIDECARS[case]
     path = tmp_path / "bad.csv"
     path.write_text(HEADER + "0,1\n0.001,2\n")

@@ -45,14 +45,17 @@ def quantisation_steps(path: Path) -> dict[str, float]:
     reader = pyedflib.EdfReader(str(path))
     try:
         return {
-            reader.getLabel(i): (float(reader.getPhysicalMaximum(i)) - float(reader.getPhysicalMinimum(i))) / 65535
+            reader.getLabel(i): float(reader.getPhysicalMaximum(i) - reader.getPhysicalMinimum(i)) / 65535
             for i in range(reader.signals_in_file)
         }
     finally:
         reader.close()
 
 
-@pytest.mark.parametrize(("fs_hz", "n"), [(50.0, 1234), (2000.0, 5000), (33.3, 1000), (1000 / 3, 700), (0.5, 7)])
+@pytest.mark.parametrize(
+    ("fs_hz", "n"),
+    [(50.0, 1234), (2000.0, 5000), (33.3, 1000), (1000 / 3, 700), (0.5, 7)],
+)
 def test_round_trip_within_one_quantisation_step(tmp_path: Path, fs_hz: float, n: int) -> None:
     rec = make_recording(fs_hz, n)
     path = tmp_path / "session.edf"
@@ -102,7 +105,7 @@ def test_foreign_edf_without_pelvicore_note_reads_every_sample(tmp_path: Path) -
     assert rec.fs_hz == 50.0 and rec.n_samples == 100 and rec.start_s == 0.0 and rec.annotations == ()
 
 
-def test_reading_edf_does_not_import_pyedflib_at_package_import() -> None:
+def test_package_import_does_not_import_pyedflib() -> None:
     src = str(Path(pelvicore.__path__[0]).parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
     code = "import sys, pelvicore.recordings; assert 'pyedflib' not in sys.modules, 'pyedflib imported'"
@@ -189,8 +192,12 @@ def test_unknown_unit_is_a_recording_error(tmp_path: Path, check_error: Callable
     check_error(excinfo, path, "channel 'floor'", "unknown unit 'furlong'")
 
 
-def test_channels_with_different_rates_are_a_recording_error(tmp_path: Path, check_error: Callable[..., str]) -> None:
-    path = write_foreign(tmp_path / "rates.edf", [signal_header("a", "raw", 50), signal_header("b", "raw", 100)])
+def test_channels_with_different_rates_are_a_recording_error(
+    tmp_path: Path,
+    check_error: Callable[..., str],
+) -> None:
+    headers = [signal_header("a", "raw", 50), signal_header("b", "raw", 100)]
+    path = write_foreign(tmp_path / "rates.edf", headers)
     with pytest.raises(RecordingError) as excinfo:
         read_edf(path)
     check_error(excinfo, path, "differ in sampling rate", "a 50 Hz", "b 100 Hz")
@@ -217,7 +224,7 @@ def one_channel(x: np.ndarray, *, name: str = "floor", unit: str = "cmH2O", **kw
         ),
         (one_channel(np.zeros(10), meta={"start_datetime": "noon"}), ("not an ISO 8601",)),
         (Recording(np.pi, {"x": np.zeros(10)}, {"x": "raw"}), ("cannot be stored in EDF", "read back as")),
-        (Recording(0.001, {"x": np.zeros(10)}, {"x": "raw"}), ("cannot write EDF+ at 0.001 Hz",)),
+        (Recording(0.001, {"x": np.zeros(10)}, {"x": "raw"}), ("cannot write EDF+", "[0.001]")),
     ],
 )
 def test_unwritable_recording_is_a_recording_error_and_leaves_no_file(

@@ -42,7 +42,8 @@ def read_both_ways(path: Path, content: bytes, reader: Callable[[Path], Recordin
 
 CSV_HEADERS = st.sampled_from(["", "t_s,floor_cmh2o\n", "t_s,floor_cmh2o,emg_uv\n", "t_s,x_raw\r\n", "t_s\n"])
 CSV_BODY = st.text(alphabet="0123456789.,-+eE \n\rnaif", max_size=200)
-TXT_HEADERS = st.sampled_from(["", "# Sampling Rate (Hz):= 100\n", "# Sampling Rate (Hz):= 1e3\n# Labels:= A\tB\n"])
+RATE_LINE = "# Sampling Rate (Hz):= "
+TXT_HEADERS = st.sampled_from(["", f"{RATE_LINE}100\n", f"{RATE_LINE}1e3\n# Labels:= A\tB\n"])
 TXT_BODY = st.text(alphabet="0123456789.-+eE \t\n#naif", max_size=200)
 
 
@@ -94,7 +95,12 @@ def valid_edf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     edits=st.lists(st.tuples(st.integers(0, 10_000), st.binary(min_size=1, max_size=8)), max_size=4),
     keep=st.integers(0, 10_000),
 )
-def test_corrupted_valid_edf(fuzz_dir: Path, valid_edf: bytes, edits: list[tuple[int, bytes]], keep: int) -> None:
+def test_corrupted_valid_edf(
+    fuzz_dir: Path,
+    valid_edf: bytes,
+    edits: list[tuple[int, bytes]],
+    keep: int,
+) -> None:
     data = bytearray(valid_edf)
     for offset, new in edits:
         at = offset % len(data)
