@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,11 +13,10 @@ from pelvicore.errors import RecordingError
 from pelvicore.recordings import Recording, read_recording
 from pelvicore.recordings.biosppy_text import read_biosppy_text
 
-#: Real surface EMG from BioSPPy's examples/emg.txt (BSD-3-Clause), shared by the project.
-EMG_EXAMPLE = Path(os.environ.get("PELVICORE_DATA", "/work/shared/data")) / "biosppy_emg_1000hz.txt"
+#: Real surface EMG from BioSPPy's examples/emg.txt (BSD-3-Clause; licence beside the copy).
+EMG_EXAMPLE = Path(__file__).parents[1] / "data" / "biosppy_emg_1000hz.txt"
 
 
-@pytest.mark.skipif(not EMG_EXAMPLE.is_file(), reason=f"{EMG_EXAMPLE} not present")
 def test_reads_the_biosppy_emg_example() -> None:
     rec = read_recording(EMG_EXAMPLE)
     assert rec.fs_hz == 1000.0

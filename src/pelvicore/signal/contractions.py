@@ -177,7 +177,9 @@ class ContractionDetector:
     def _in_blackout(self, i0: int, i1: int) -> np.ndarray:
         mask = np.zeros(i1 - i0, dtype=bool)
         for b0, b1 in self._blackouts:
-            mask[max(0, b0 - i0) : (i1 if b1 is None else max(0, min(i1, b1))) - i0] = True
+            lo, hi = max(b0, i0), i1 if b1 is None else min(b1, i1)
+            if hi > lo:
+                mask[lo - i0 : hi - i0] = True
         return mask
 
     def end_blackout(self, end: int) -> None:
@@ -257,8 +259,8 @@ class ContractionDetector:
             if self._mode == "rest":
                 if not self._rest_step(step_end, out):
                     break  # waiting for the end of a dropout
-            else:
-                self._active_step(step_end, out)
+            elif not self._active_step(step_end, out):
+                break  # waiting for the end of a dropout
         return out
 
     def _rest_step(self, end: int, out: list[Detection]) -> bool:
@@ -314,7 +316,13 @@ class ContractionDetector:
         self._pos = c
         return True
 
-    def _active_step(self, end: int, out: list[Detection]) -> None:
+    def _active_step(self, end: int, out: list[Detection]) -> bool:
+        # How a dropout affects this contraction is only known once the dropout's end is.
+        open_from = [b0 for b0, b1 in self._blackouts if b1 is None]
+        if open_from:
+            end = min(end, max(open_from[0], self._pos))
+            if end <= self._pos:
+                return False
         x = self._x(self._pos, end)
         peak = np.maximum(self._peak, np.maximum.accumulate(x))
         threshold = self._ref + np.clip(
@@ -329,20 +337,21 @@ class ContractionDetector:
         split = self._split(np.where(blank, peak, x), peak)
         if split is not None and (not hits.size or split[0] < hits[0]):
             self._close(split[1], split[1] + 1)
-            return
+            return True
         too_long_at = self._onset + self._max_len
         if hits.size:
             e = self._pos + int(hits[0])
             offset = e - self._gap + 1
             if offset > too_long_at:
                 self._abandon(too_long_at)
-                return
+                return True
             self._close(offset, e + 1)
-            return
+            return True
         if end > too_long_at:
             self._abandon(too_long_at)
-            return
+            return True
         self._peak, self._below_run, self._pos = float(peak[-1]), int(run[-1]), end
+        return True
 
     def _split(self, x: np.ndarray, peak: np.ndarray) -> tuple[int, int] | None:
         """A new squeeze that starts before a slow release is over: once the trace has fallen by

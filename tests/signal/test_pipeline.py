@@ -1,0 +1,106 @@
+"""The pipeline: stream == batch for random chunking, dropouts, invalid samples and bad frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pelvicore.devices.simulator import simulate
+from pelvicore.devices.simulator.bursts import emg_bursts
+from pelvicore.errors import SignalError
+from pelvicore.recordings import read_recording
+from pelvicore.recordings.model import Recording
+from pelvicore.signal.events import Contraction, SignalProblem
+from pelvicore.signal.frames import Frame
+from pelvicore.signal.pipeline import Pipeline
+
+REAL_EMG = read_recording(__import__("pathlib").Path(__file__).parents[1] / "data" / "biosppy_emg_1000hz.txt")
+
+
+def batch(rec: Recording, channel: str | None = None) -> list[object]:
+    p = Pipeline(rec.fs_hz, rec.units, channel=channel)
+    return p.feed(Frame(0, rec.fs_hz, rec.signals, rec.units)) + p.finish()
+
+
+def streamed(rec: Recording, rng: np.random.Generator, max_chunk: int, channel: str | None = None) -> list[object]:
+    p = Pipeline(rec.fs_hz, rec.units, channel=channel)
+    events: list[object] = []
+    i = 0
+    while i < rec.n_samples:
+        n = int(rng.integers(1, max_chunk))
+        events += p.feed(Frame(i, rec.fs_hz, {k: v[i : i + n] for k, v in rec.signals.items()}, rec.units))
+        i += n
+    return events + p.finish()
+
+
+@pytest.mark.parametrize(
+    ("profile", "signals", "max_chunk"),
+    [
+        ("healthy", "pressure", 40),
+        ("hypertonic", "pressure", 7),
+        ("bearing-down", "pressure", 300),
+        ("fatiguing", "emg", 900),
+    ],
+)
+def test_stream_equals_batch_on_simulated_sessions(profile: str, signals: str, max_chunk: int) -> None:
+    rec = simulate(profile, "quick-check", seed=4, signals=signals).recording  # type: ignore[arg-type]
+    expected = batch(rec)
+    assert sum(isinstance(e, Contraction) for e in expected) >= 8
+    assert streamed(rec, np.random.default_rng(0), max_chunk) == expected
+
+
+def test_stream_equals_batch_on_emg_bursts_and_real_emg() -> None:
+    b = emg_bursts(60, 2000.0, seed=3)
+    rec = Recording(2000.0, {"emg": b.emg_uv}, {"emg": "uV"})
+    assert streamed(rec, np.random.default_rng(1), 3000) == batch(rec)
+    assert streamed(REAL_EMG, np.random.default_rng(2), 2500) == batch(REAL_EMG)
+
+
+def test_a_lost_stretch_is_reported_and_bridged() -> None:
+    rec = simulate("healthy", "quick-check", seed=2, dropouts=False).recording
+    p = Pipeline(rec.fs_hz, rec.units)
+    first = {k: v[:1000] for k, v in rec.signals.items()}
+    later = {k: v[1100:] for k, v in rec.signals.items()}  # 100 samples (2 s) never arrive
+    events = p.feed(Frame(0, rec.fs_hz, first, rec.units)) + p.feed(Frame(1100, rec.fs_hz, later, rec.units))
+    events += p.finish()
+    (gap,) = [e for e in events if isinstance(e, SignalProblem)]
+    assert gap.kind == "dropout" and gap.start_s == pytest.approx(20.0) and gap.duration_s == pytest.approx(2.0)
+    assert sum(isinstance(e, Contraction) for e in events) >= 7
+
+
+def test_non_finite_samples_are_replaced_and_reported() -> None:
+    rec = simulate("healthy", "quick-check", seed=2, dropouts=False).recording
+    floor = rec.signals["floor"].copy()
+    floor[500:510] = np.nan
+    floor[900] = np.inf
+    bad = Recording(rec.fs_hz, {"floor": floor, "abdomen": rec.signals["abdomen"]}, rec.units)
+    events = batch(bad)
+    problems = [e for e in events if isinstance(e, SignalProblem)]
+    assert problems and problems[0].kind == "invalid" and "11 non-finite" in problems[0].message
+    good = [e for e in batch(rec) if isinstance(e, Contraction)]
+    assert len([e for e in events if isinstance(e, Contraction)]) == len(good)
+
+
+def test_bad_frames_are_refused_with_a_clear_error() -> None:
+    p = Pipeline(50.0, {"floor": "cmH2O", "abdomen": "cmH2O"})
+    with pytest.raises(SignalError, match="25.0 Hz"):
+        p.feed(Frame(0, 25.0, {"floor": np.zeros(5), "abdomen": np.zeros(5)}, p.units))
+    with pytest.raises(SignalError, match="abdomen"):
+        p.feed(Frame(0, 50.0, {"floor": np.zeros(5)}, {"floor": "cmH2O"}))
+    with pytest.raises(SignalError, match="no channel 'emg'"):
+        Pipeline(50.0, {"floor": "cmH2O"}, channel="emg")
+    with pytest.raises(SignalError, match="sampling rate"):
+        Pipeline(0.0, {"floor": "cmH2O"})
+    with pytest.raises(SignalError, match="no finite samples"):
+        Pipeline(50.0, {"floor": "cmH2O"}).feed(Frame(0, 50.0, {"floor": np.full(5, np.nan)}, {"floor": "cmH2O"}))
+
+
+def test_calibration_is_learnt_from_contractions() -> None:
+    sim = simulate("healthy", "quick-check", seed=5, dropouts=False, artefacts=False)
+    p = Pipeline(sim.recording.fs_hz, sim.recording.units)
+    p.feed(Frame(0, sim.recording.fs_hz, sim.recording.signals, sim.recording.units))
+    p.finish()
+    cal = p.calibration
+    assert cal is not None and cal.unit == "cmH2O"
+    assert cal.mvc == pytest.approx(max(c.peak_cmh2o for c in sim.contractions), rel=0.15)
+    assert 15.0 < cal.rest < 35.0
