@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -12,7 +14,7 @@ from pelvicore.signal.filters import CausalMedian, Decimator, bandpass, lowpass,
 
 def chunks(n: int, rng: np.random.Generator) -> list[slice]:
     edges = np.unique(np.concatenate([[0, n], rng.integers(0, n, 12)]))
-    return [slice(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    return [slice(a, b) for a, b in itertools.pairwise(edges)]
 
 
 @pytest.mark.parametrize("make", [lambda: lowpass(8.0, 50.0), lambda: bandpass(20.0, 450.0, 2000.0)])

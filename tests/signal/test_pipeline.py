@@ -83,7 +83,7 @@ def test_non_finite_samples_are_replaced_and_reported() -> None:
 
 def test_bad_frames_are_refused_with_a_clear_error() -> None:
     p = Pipeline(50.0, {"floor": "cmH2O", "abdomen": "cmH2O"})
-    with pytest.raises(SignalError, match="25.0 Hz"):
+    with pytest.raises(SignalError, match=r"25\.0 Hz"):
         p.feed(Frame(0, 25.0, {"floor": np.zeros(5), "abdomen": np.zeros(5)}, p.units))
     with pytest.raises(SignalError, match="abdomen"):
         p.feed(Frame(0, 50.0, {"floor": np.zeros(5)}, {"floor": "cmH2O"}))
