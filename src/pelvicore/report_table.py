@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pelvicore.analysis import Analysis
@@ -17,7 +18,7 @@ def print_analysis(result: Analysis, *, title: str, console: Console | None = No
     console = console or Console()
     u = result.unit
     table = Table(
-        title=f"{title} — channel {result.channel} [{u}], {result.fs_hz:g} Hz, {result.duration_s:.1f} s",
+        title=escape(f"{title} — channel {result.channel} [{u}], {result.fs_hz:g} Hz, {result.duration_s:.1f} s"),
         caption=f"times in s; peak and mean in {u} above the pre-contraction level; residual and decline in %",
     )
     for name in ("#", "onset", "offset", "peak", "mean", "rise", "hold", "release", "resid.", "decline", "technique"):

@@ -56,11 +56,11 @@ class RecordingSource:
         for i in range(0, rec.n_samples, step):
             keep = np.flatnonzero(~self._lost[i : i + step])
             await pacer.wait_until((i + step) / rec.fs_hz)
-            if keep.size == 0:
-                continue
-            first, last = i + int(keep[0]), i + int(keep[-1]) + 1
-            # A frame never spans a gap: send the part after the gap (the gap shows as a jump in index).
-            if keep.size != last - first:
-                first = i + int(keep[np.flatnonzero(np.diff(keep) > 1)[-1] + 1])
-            channels = {n: x[first:last] for n, x in rec.signals.items()}
-            yield Frame(first, rec.fs_hz, channels, rec.units, rec.start_s)
+            # A frame never spans a gap: each unbroken run of kept samples is its own frame, and the gap
+            # shows as a jump in index.
+            for run in np.split(keep, np.flatnonzero(np.diff(keep) > 1) + 1):
+                if run.size:
+                    first, last = i + int(run[0]), i + int(run[-1]) + 1
+                    yield Frame(
+                        first, rec.fs_hz, {n: x[first:last] for n, x in rec.signals.items()}, rec.units, rec.start_s
+                    )

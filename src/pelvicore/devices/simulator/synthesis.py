@@ -241,9 +241,7 @@ def simulate(
 
     annotations = [Annotation(tc, step.duration_s, f"cue {step.action} {step.kind}") for tc, step in proto.cue_times()]
     annotations += [
-        Annotation(
-            c.onset_s, c.offset_s - c.onset_s, f"truth contraction {c.technique} {c.kind} peak={c.peak_cmh2o:.2f}"
-        )
+        Annotation(c.onset_s, c.offset_s - c.onset_s, f"truth {c.technique} {c.kind} {c.peak_cmh2o:.1f}cmH2O")
         for c in truth
     ]
     annotations += [
