@@ -104,3 +104,18 @@ def test_calibration_is_learnt_from_contractions() -> None:
     assert cal is not None and cal.unit == "cmH2O"
     assert cal.mvc == pytest.approx(max(c.peak_cmh2o for c in sim.contractions), rel=0.15)
     assert 15.0 < cal.rest < 35.0
+
+
+@pytest.mark.parametrize("cut", [0, 1, 5, 39, 40, 41, 200, 299, 300, 301])
+def test_flat_emg_stretches_are_handled_the_same_for_any_chunk_boundary(cut: int) -> None:
+    b = emg_bursts(40, 1000.0, seed=5)
+    x = b.emg_uv.copy()
+    x[10_000:10_300] = x[9_999]  # a 0.3 s held stretch, as in a dropout
+    x[20_000:20_040] = x[19_999]  # exactly at the 20 ms threshold, twice as long
+    rec = Recording(1000.0, {"emg": x}, {"emg": "uV"})
+    expected = batch(rec)
+    for boundary in (10_000 + cut, 20_000 + cut):
+        p = Pipeline(1000.0, rec.units)
+        got = p.feed(Frame(0, 1000.0, {"emg": x[:boundary]}, rec.units))
+        got += p.feed(Frame(boundary, 1000.0, {"emg": x[boundary:]}, rec.units)) + p.finish()
+        assert got == expected

@@ -57,23 +57,26 @@ class EmgConditioner:
         self._band: Chain = Chain(bandpass(lo_hz, 450.0, fs_hz), *notches)
         # Critically damped (two first-order stages): a Butterworth envelope undershoots after a strong
         # burst, and the dip below rest would later look like a rise.
-        self._envelope = Chain(lowpass(6.0, fs_hz, order=1), lowpass(6.0, fs_hz, order=1))
+        # The first stage runs at the input rate and also guards the decimation; the second at <= 250 Hz.
+        self._envelope = lowpass(6.0, fs_hz, order=1)
         self._decimate = Decimator(_factor(fs_hz, 250.0))
         self.fs_out_hz = fs_hz / self._decimate.q
+        self._envelope2 = lowpass(6.0, self.fs_out_hz, order=1)
         self._smooth = Chain(lowpass(1.5, self.fs_out_hz, order=1), lowpass(1.5, self.fs_out_hz, order=1))
         # A filtered step starts rising at once; the knee of the envelope sits about half the group delay late.
-        self.delay_s = 0.5 * sum(f.delay_s(fs_hz) for f in self._envelope.filters)
+        self.delay_s = 0.5 * (self._envelope.delay_s(fs_hz) + self._envelope2.delay_s(self.fs_out_hz))
         #: The band-passed, notched signal of the last ``feed``, for spectral (median frequency) measures.
         self.last_band: np.ndarray = np.empty(0)
 
     def feed(self, x: np.ndarray) -> np.ndarray:
         self.last_band = self._band.feed(x)
-        envelope = self._decimate.feed(self._envelope.feed(np.abs(self.last_band)))
+        envelope = self._envelope2.feed(self._decimate.feed(self._envelope.feed(np.abs(self.last_band))))
         return np.vstack([envelope, self._smooth.feed(envelope)])
 
     def reset(self) -> None:
         self._band.reset()
         self._envelope.reset()
         self._decimate.reset()
+        self._envelope2.reset()
         self._smooth.reset()
         self.last_band = np.empty(0)

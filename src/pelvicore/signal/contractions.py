@@ -27,7 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import minimum_filter1d
+
+from pelvicore.signal.filters import running_min
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,20 +222,20 @@ class ContractionDetector:
             return
         self._spread += list(np.ptp(blocks, axis=1))
         self._level += list(np.median(blocks, axis=1))
-        # Each block's threshold uses the statistics of the blocks before it (block 0: its own).
-        k = s.history_blocks
-        spread = np.asarray(self._spread[max(0, first - k + 1) :])
-        level = np.asarray(self._level[max(0, first - k + 1) :])
-        pad = k - 1 - (first - max(0, first - k + 1))
-        spread_w = np.lib.stride_tricks.sliding_window_view(np.concatenate([np.full(pad, np.nan), spread]), k)
-        level_w = np.lib.stride_tricks.sliding_window_view(np.concatenate([np.full(pad, np.nan), level]), k)
-        deltas = np.maximum.reduce(
-            [
-                np.full(len(spread_w), max(s.min_delta, 1e-12)),
-                s.k_spread * np.nanpercentile(spread_w, s.noise_percentile, axis=1),
-                s.k_level * np.nanpercentile(level_w, s.noise_percentile, axis=1),
-            ]
-        )
+        # Each block's threshold uses the statistics of the blocks before it (block 0: its own), over the
+        # last ``history_blocks``; the first few windows are shorter.
+        k, q = s.history_blocks, s.noise_percentile
+        stats = np.array([self._spread, self._level])
+        new = np.arange(first, len(self._spread))
+        pct = np.empty((2, new.size))
+        short = new < k - 1
+        for j in np.flatnonzero(short):
+            pct[:, j] = np.percentile(stats[:, : new[j] + 1], q, axis=1)
+        if not short.all():
+            full = new[~short]
+            windows = np.lib.stride_tricks.sliding_window_view(stats[:, full[0] - k + 1 :], k, axis=1)
+            pct[:, ~short] = np.percentile(windows, q, axis=2)
+        deltas = np.maximum(max(s.min_delta, 1e-12), np.maximum(s.k_spread * pct[0], s.k_level * pct[1]))
         if first == 0:
             self._deltas.append(float(deltas[0]))
         self._deltas += [float(d) for d in deltas]
@@ -283,10 +284,10 @@ class ContractionDetector:
             limit = min(limit, b0)
         w = self._window
         lo = max(self._rest_start, self._pos - w + 1)
-        running_min = minimum_filter1d(self._x(lo, limit), w, origin=(w - 1) // 2, mode="nearest")
+        lowest = running_min(self._x(lo, limit), w)
         x = self._x(self._pos, limit)
         delta = self._delta_at(self._pos, limit)
-        hits = np.flatnonzero(x - running_min[self._pos - lo :] > delta)
+        hits = np.flatnonzero(x - lowest[self._pos - lo :] > delta)
         if hits.size == 0:
             self._pos = limit
             return True
@@ -300,7 +301,7 @@ class ContractionDetector:
         # squeeze on top of a release). After a downward artefact the median keeps the level honest. An EMG
         # envelope has no downward artefacts but may creep up slowly: there the level is capped at half
         # ``delta`` above the running minimum, and the contraction must clear ``delta`` above that minimum.
-        floor = float(running_min[c - lo])
+        floor = float(lowest[c - lo])
         if self.settings.ref_is_minimum:
             ref = min(float(np.median(before)) if before.size else floor, floor + 0.5 * float(delta[hits[0]]))
         else:

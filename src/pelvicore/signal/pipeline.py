@@ -200,29 +200,28 @@ class Pipeline:
         repeats one value for 20 ms."""
         min_run = max(8, round(0.02 * self.fs_hz))
         settle = round(0.5 * self.trace_fs_hz)
-        same = np.empty(x.size, dtype=bool)
-        same[0] = bool(x[0] == self._last_raw) if self._last_raw is not None else False
-        same[1:] = x[1:] == x[:-1]
-        idx = np.arange(x.size)
-        last_change = np.maximum.accumulate(np.where(same, -1, idx))
-        run = np.where(last_change >= 0, idx - last_change, idx + 1 + self._flat_run)
-        i = 0
-        while i < x.size:
-            if not self._in_flat:
-                hits = np.flatnonzero(run[i:] >= min_run)
-                if not hits.size:
-                    break
-                i += int(hits[0])
-                self._detector.blackout(-(-(first_index + i) // self._q))
+        same = np.empty(x.size + 2, dtype=np.int8)
+        same[0] = same[-1] = 0
+        same[1] = self._last_raw is not None and x[0] == self._last_raw
+        np.equal(x[1:], x[:-1], out=same[2:-1], casting="unsafe")
+        edges = np.flatnonzero(np.diff(same))
+        starts, ends = edges[::2], edges[1::2]  # runs of repeats: [start, end) in this chunk
+        carried = self._flat_run if starts.size and starts[0] == 0 else 0
+        if self._in_flat and not carried:  # the flat stretch ended exactly at the chunk boundary
+            self._detector.end_blackout(-(-first_index // self._q) + settle)
+            self._in_flat = False
+        for start, end in zip(starts, ends, strict=True):
+            length = end - start + (carried if start == 0 else 0)
+            if not self._in_flat and length >= min_run:
+                confirm = start + min_run - (carried if start == 0 else 0)
+                self._detector.blackout(-(-(first_index + max(confirm, 0)) // self._q))
                 self._in_flat = True
-            else:
-                ends = np.flatnonzero(~same[i:])
-                if not ends.size:
-                    break
-                i += int(ends[0])
-                self._detector.end_blackout(-(-(first_index + i) // self._q) + settle)
+            if self._in_flat and end < x.size:
+                self._detector.end_blackout(-(-(first_index + end) // self._q) + settle)
                 self._in_flat = False
-        self._flat_run = int(run[-1])
+        self._flat_run = (
+            int(ends[-1] - starts[-1] + carried * (starts[-1] == 0)) if ends.size and ends[-1] == x.size else 0
+        )
         self._last_raw = float(x[-1])
 
     def finish(self) -> list[Event]:

@@ -1,0 +1,5 @@
+"""Build the one compiled helper (the IIR filter loop); everything else is in pyproject.toml."""
+
+from setuptools import Extension, setup
+
+setup(ext_modules=[Extension("pelvicore.signal._iir", ["src/pelvicore/signal/_iir.c"], optional=True)])
