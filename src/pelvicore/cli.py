@@ -127,6 +127,36 @@ def live(
         typer.echo("stopped")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1 = this computer only)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="SQLAlchemy URL, e.g. postgresql://user@host/db (default: SQLite in your data folder)"),
+    ] = None,
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the app in a web browser")] = False,
+) -> None:
+    """Run the web app: live sessions with the simulator, summaries and history."""
+    import os
+    import webbrowser
+
+    import uvicorn
+
+    from pelvicore.web.app import create_app
+    from pelvicore.web.settings import Settings
+
+    settings = Settings(host=host, port=port, database_url=database_url or os.environ.get("PELVICORE_DATABASE_URL", ""))
+    address = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
+    typer.echo(f"pelvicore is running at {address} (Ctrl-C to stop)")
+    if open_browser:
+        webbrowser.open(address)
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    except PelvicoreError as exc:
+        _fail(str(exc))
+
+
 def main() -> None:
     app()
 

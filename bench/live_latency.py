@@ -1,0 +1,140 @@
+"""Live latency: N concurrent simulated sessions streamed over real WebSockets on loopback.
+
+Starts ``pelvicore serve`` on a free port with a throw-away SQLite database, opens N real-time sessions
+(speed 1, the 229 s ``daily`` routine), listens to each session's WebSocket for S seconds and reports:
+- frame latency = receive time - ``produced_at`` (when the frame's newest sample was acquired), p50 / p99 / max;
+- samples lost = samples the server recorded for that span but the client never received;
+- frames per second per session.
+
+    .venv/bin/python bench/live_latency.py --sessions 50 --seconds 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import websockets
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def listen(url: str, seconds: float, latencies: list[float], received: dict[str, list[float]], sid: str) -> None:
+    times: list[float] = []
+    async with websockets.connect(url, max_size=None) as ws:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                raw = await asyncio.wait_for(ws.recv(), timeout=max(0.01, end - time.monotonic()))
+            except TimeoutError:
+                break
+            now = time.time()
+            message = json.loads(raw)
+            if message["type"] == "frame":
+                latencies.append(now - message["produced_at"])
+                times.extend(message["t_s"])
+            elif message["type"] == "end":
+                break
+    received[sid] = times
+
+
+async def run(n: int, seconds: float, base: str) -> dict[str, float]:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        ids = []
+        for i in range(n):
+            response = await client.post("/api/sessions", json={"routine": "daily", "speed": 1, "seed": i})
+            response.raise_for_status()
+            ids.append(response.json()["id"])
+        latencies: list[float] = []
+        received: dict[str, list[float]] = {}
+        ws_base = base.replace("http://", "ws://")
+        await asyncio.gather(
+            *(listen(f"{ws_base}/ws/sessions/{sid}", seconds, latencies, received, sid) for sid in ids)
+        )
+        lost = total = 0
+        for sid in ids:
+            got = received.get(sid, [])
+            if not got:
+                continue
+            await client.post(f"/api/sessions/{sid}/stop")
+            trace = (await client.get(f"/api/sessions/{sid}/trace", params={"max_points": 10**7})).json()
+            recorded = np.asarray(trace["t_s"])
+            span = recorded[(recorded >= got[0]) & (recorded <= got[-1])]
+            total += span.size
+            lost += len(set(np.round(span, 3)) - set(np.round(got, 3)))
+        lat = np.asarray(latencies) * 1000
+        frames_per_s = len(latencies) / max(1, n) / seconds
+        return {
+            "sessions": n,
+            "frames": len(latencies),
+            "p50_ms": float(np.percentile(lat, 50)),
+            "p99_ms": float(np.percentile(lat, 99)),
+            "max_ms": float(lat.max()),
+            "samples": total,
+            "lost": lost,
+            "frames_per_s_per_session": frames_per_s,
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--sessions", type=int, nargs="+", default=[1, 50], help="concurrent sessions (several: one run each)"
+    )
+    parser.add_argument("--seconds", type=float, default=20.0, help="seconds to listen to each run")
+    args = parser.parse_args()
+    rows = []
+    for n in args.sessions:
+        port = free_port()
+        with tempfile.TemporaryDirectory() as tmp:
+            env = os.environ | {"PELVICORE_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"}
+            server = subprocess.Popen(
+                [sys.executable, "-m", "pelvicore", "serve", "--port", str(port)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                base = f"http://127.0.0.1:{port}"
+                for _ in range(300):
+                    try:
+                        if httpx.get(base + "/api/health").status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        time.sleep(0.1)
+                rows.append(asyncio.run(run(n, args.seconds, base)))
+            finally:
+                server.terminate()
+                server.wait(30)
+        r = rows[-1]
+        print(
+            f"{n} sessions: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms, "
+            f"{r['frames_per_s_per_session']:.1f} frames/s/session, lost {r['lost']} of {r['samples']} samples",
+            flush=True,
+        )
+    print()
+    print("| sessions | frames | p50 (ms) | p99 (ms) | max (ms) | frames/s per session | samples lost |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(
+            f"| {r['sessions']} | {r['frames']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | "
+            f"{r['frames_per_s_per_session']:.1f} | {r['lost']} of {r['samples']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

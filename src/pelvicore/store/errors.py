@@ -1,0 +1,13 @@
+"""The exceptions the storage layer raises."""
+
+from __future__ import annotations
+
+from pelvicore.errors import PelvicoreError
+
+
+class StoreError(PelvicoreError):
+    """A record cannot be stored or read: bad values, a session in the wrong state, unreadable data."""
+
+
+class UnknownSessionError(StoreError):
+    """No session has the given id (it never existed or was deleted)."""

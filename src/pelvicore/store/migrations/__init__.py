@@ -1,0 +1,1 @@
+"""The Alembic environment of the store; run it with ``pelvicore.store.migrate``."""

@@ -1,0 +1,144 @@
+"""The tables: users, their live sessions, and each session's signal chunks and events.
+
+Every row belongs to a person: a session through ``user_id``, a chunk or an event through its session.
+Deleting a user deletes their sessions, and deleting a session deletes its chunks and events.
+The schema itself is created by the Alembic migrations in ``migrations/versions``; keep both in step.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SessionStatus = Literal["running", "completed", "interrupted"]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BIGINT on PostgreSQL (chunks and events pile up), but INTEGER on SQLite, where only an
+# "INTEGER PRIMARY KEY" column is the auto-incrementing row id.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite stores it as naive UTC text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"timestamp {value!r} has no timezone; expected an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    """A person; ``name`` is unique (the single-user desktop app uses ``"local"``)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class LiveSession(Base):
+    """One live session of one person: where the signal came from, how it went, and its summary."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        CheckConstraint("status IN ('running', 'completed', 'interrupted')", name="status"),
+        Index(None, "user_id", "created_at"),
+        Index(None, "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # uuid4 hex
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(100))
+    profile: Mapped[str | None] = mapped_column(String(100))
+    routine: Mapped[str] = mapped_column(String(100))
+    speed: Mapped[float] = mapped_column(Float)
+    status: Mapped[SessionStatus] = mapped_column(String(16), default="running")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    fs_hz: Mapped[float] = mapped_column(Float)
+    # Channel name -> unit. Plain JSON (not JSONB) keeps the key order, which is the order of the
+    # channels inside every chunk's data.
+    units: Mapped[dict[str, str]] = mapped_column(JSON)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    contraction_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Chunk(Base):
+    """A block of consecutive samples of every channel of a session.
+
+    ``data`` is float64 little-endian, channel after channel in the order of the session's ``units`` keys,
+    ``n_samples`` values each. ``first_index`` is the sample number of the first sample, so gaps show.
+    """
+
+    __tablename__ = "chunks"
+    # The unique (session_id, seq) index also serves every lookup by session_id.
+    __table_args__ = (UniqueConstraint("session_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    first_index: Mapped[int] = mapped_column(BigInteger)
+    n_samples: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class Event(Base):
+    """Something that happened at ``t_s`` seconds into a session: a contraction, a cue, a warning, a problem..."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("session_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(50))
+    t_s: Mapped[float] = mapped_column(Float)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)

@@ -1,0 +1,377 @@
+"""``SessionStore``: record live sessions as they happen, and read them back."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final, Literal
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from pelvicore.store.db import WRITE_OPTION
+from pelvicore.store.errors import StoreError, UnknownSessionError
+from pelvicore.store.json_values import to_json_object
+from pelvicore.store.models import Chunk, Event, LiveSession, SessionStatus, User, utc_now
+
+CONTRACTION: Final = "contraction"
+"""The event kind whose payloads make up ``SessionRecord.contractions`` and ``contraction_count``."""
+
+_SAMPLE_DTYPE: Final = np.dtype("<f8")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A stored session. ``contractions`` holds ``{"t_s": ..., **payload}`` of each contraction event, in order."""
+
+    id: str
+    user_id: int
+    source: str
+    profile: str | None
+    routine: str
+    speed: float
+    status: SessionStatus
+    created_at: datetime
+    ended_at: datetime | None
+    fs_hz: float
+    units: dict[str, str]
+    summary: dict[str, Any] | None
+    contraction_count: int
+    contractions: list[dict[str, Any]] = field(default_factory=list)
+
+
+class SessionStore:
+    """Users, live sessions, their signal chunks and events, on one SQLAlchemy engine.
+
+    Each method is one short transaction of its own, so a store may be shared by threads
+    (the engine's connection pool hands each call its own connection).
+
+    Parameters
+    ----------
+    engine : Engine
+        From ``make_engine``, with the schema brought up to date by ``migrate``.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._reading = sessionmaker(engine, expire_on_commit=False)
+        self._writing = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+
+    def ensure_user(self, name: str = "local") -> int:
+        """Return the id of the user called ``name``, creating it if needed."""
+        _check_text("user name", name, 200)
+        for _attempt in range(2):
+            with self._read() as db:
+                user_id = db.scalar(select(User.id).where(User.name == name))
+            if user_id is not None:
+                return user_id
+            try:
+                with self._write() as db:
+                    user = User(name=name)
+                    db.add(user)
+                    db.flush()
+                    return user.id
+            except IntegrityError:  # created by someone else meanwhile: read it on the next attempt
+                continue
+        raise StoreError(f"cannot create user {name!r}")
+
+    def create_session(
+        self,
+        user_id: int,
+        *,
+        source: str,
+        profile: str | None,
+        routine: str,
+        speed: float,
+        fs_hz: float,
+        units: Mapping[str, str],
+    ) -> str:
+        """Start a ``running`` session and return its id (a uuid4 hex string).
+
+        ``units`` maps each channel name to its unit; its order is the order of the channels in stored chunks.
+        """
+        for what, text in (("source", source), ("routine", routine), ("profile", profile)):
+            if text is not None or what != "profile":
+                _check_text(what, text, 100)
+        _check_positive("fs_hz", fs_hz, "Hz")
+        _check_positive("speed", speed, "")
+        if not units or not all(isinstance(k, str) and isinstance(v, str) for k, v in units.items()):
+            raise StoreError(f"units must map at least one channel name to a unit string, got {units!r}")
+        session_id = uuid.uuid4().hex
+        with self._write() as db:
+            if db.get(User, user_id) is None:
+                raise StoreError(f"unknown user id {user_id!r}")
+            db.add(
+                LiveSession(
+                    id=session_id,
+                    user_id=user_id,
+                    source=source,
+                    profile=profile,
+                    routine=routine,
+                    speed=float(speed),
+                    status="running",
+                    fs_hz=float(fs_hz),
+                    units=dict(units),
+                    contraction_count=0,
+                )
+            )
+        return session_id
+
+    def append_chunk(
+        self, session_id: str, first_index: int | np.integer[Any], channels: Mapping[str, npt.ArrayLike]
+    ) -> None:
+        """Store samples ``first_index, first_index + 1, ...`` of every channel of a running session.
+
+        Parameters
+        ----------
+        channels : mapping of str to array, shape (n_samples,)
+            One array per channel of the session (the keys of its ``units``), all the same length.
+            NaN marks a missing sample. An empty chunk stores nothing.
+        """
+        if isinstance(first_index, bool) or not isinstance(first_index, int | np.integer) or first_index < 0:
+            raise StoreError(f"first_index must be a sample number >= 0, got {first_index!r}")
+        arrays = {name: _as_samples(name, values) for name, values in channels.items()}
+        lengths = {name: a.size for name, a in arrays.items()}
+        if len(set(lengths.values())) > 1:
+            raise StoreError(f"session {session_id}: channels must have equal lengths, got {lengths}")
+        n_samples = next(iter(lengths.values()), 0)
+        with self._write() as db:
+            session = self._running(db, session_id)
+            if set(arrays) != set(session.units):
+                raise StoreError(
+                    f"session {session_id}: chunk channels {sorted(arrays)} differ from the session's "
+                    f"channels {list(session.units)}"
+                )
+            if n_samples == 0:
+                return
+            data = np.concatenate([arrays[name] for name in session.units]).astype(_SAMPLE_DTYPE, copy=False)
+            db.add(
+                Chunk(
+                    session_id=session_id,
+                    seq=_next_seq(db, Chunk, session_id),
+                    first_index=int(first_index),
+                    n_samples=n_samples,
+                    data=data.tobytes(),
+                )
+            )
+
+    def append_events(self, session_id: str, events: Sequence[Mapping[str, Any]]) -> None:
+        """Store events of a running session, in order.
+
+        Each event has ``"kind"`` (str: ``"contraction"``, ``"cue"``, ``"warning"``, ``"problem"``...) and
+        ``"t_s"`` (seconds into the session); every other key goes to its JSON payload, where NumPy values
+        become plain numbers and lists, and NaN or infinite numbers become null.
+        """
+        rows = [_event_fields(session_id, event) for event in events]
+        if not rows:
+            return
+        with self._write() as db:
+            session = self._running(db, session_id)
+            seq = _next_seq(db, Event, session_id)
+            for offset, (kind, t_s, payload) in enumerate(rows):
+                db.add(Event(session_id=session_id, seq=seq + offset, kind=kind, t_s=t_s, payload=payload))
+            session.contraction_count += sum(kind == CONTRACTION for kind, _, _ in rows)
+
+    def finish(
+        self, session_id: str, status: Literal["completed", "interrupted"], summary: Mapping[str, Any] | None
+    ) -> None:
+        """End a running session as ``completed`` or ``interrupted`` now, with its summary (JSON, as events)."""
+        if status not in ("completed", "interrupted"):
+            raise StoreError(f"a session finishes as 'completed' or 'interrupted', got {status!r}")
+        stored_summary = None if summary is None else to_json_object(summary, f"session {session_id}: summary")
+        with self._write() as db:
+            session = self._running(db, session_id)
+            session.status = status
+            session.ended_at = utc_now()
+            session.summary = stored_summary
+
+    def get(self, session_id: str) -> SessionRecord | None:
+        """The session with this id, with its contractions, or None if there is none."""
+        with self._read() as db:
+            session = db.get(LiveSession, session_id)
+            if session is None:
+                return None
+            rows = db.execute(
+                select(Event.t_s, Event.payload)
+                .where(Event.session_id == session_id, Event.kind == CONTRACTION)
+                .order_by(Event.seq)
+            )
+            return _record(session, [{"t_s": t_s, **payload} for t_s, payload in rows])
+
+    def get_events(self, session_id: str, *, kind: str | None = None) -> list[dict[str, Any]]:
+        """A session's events as ``{"kind", "t_s", **payload}`` dicts in order, optionally of one kind only."""
+        query = select(Event.kind, Event.t_s, Event.payload).where(Event.session_id == session_id)
+        if kind is not None:
+            query = query.where(Event.kind == kind)
+        with self._read() as db:
+            self._existing(db, session_id)
+            rows = db.execute(query.order_by(Event.seq))
+            return [{"kind": k, "t_s": t_s, **payload} for k, t_s, payload in rows]
+
+    def list_sessions(self, user_id: int, limit: int = 50) -> list[SessionRecord]:
+        """A user's sessions, newest first, at most ``limit``; ``contractions`` is left empty (see ``get``)."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise StoreError(f"limit must be an integer >= 1, got {limit!r}")
+        with self._read() as db:
+            sessions = db.scalars(
+                select(LiveSession)
+                .where(LiveSession.user_id == user_id)
+                .order_by(LiveSession.created_at.desc(), LiveSession.id)
+                .limit(limit)
+            )
+            return [_record(session, []) for session in sessions]
+
+    def load_trace(self, session_id: str) -> tuple[float, dict[str, npt.NDArray[np.float64]], npt.NDArray[np.int64]]:
+        """Read a session's whole signal.
+
+        Returns
+        -------
+        fs_hz : float
+            Sampling rate, Hz.
+        channels : dict of str to ndarray, shape (n_samples,)
+            Every channel, chunks concatenated in the order they were appended, in the order of ``units``.
+        sample_index : ndarray of int64, shape (n_samples,)
+            The sample number of each sample; a jump larger than 1 is a gap.
+        """
+        with self._read() as db:
+            session = self._existing(db, session_id)
+            rows = db.execute(
+                select(Chunk.first_index, Chunk.n_samples, Chunk.data)
+                .where(Chunk.session_id == session_id)
+                .order_by(Chunk.seq)
+            ).all()
+        names = list(session.units)
+        blocks = [_decode(session_id, seq, len(names), n, data) for seq, (_, n, data) in enumerate(rows)]
+        if blocks:
+            samples = np.concatenate(blocks, axis=1)
+            index = np.concatenate([np.arange(first, first + n, dtype=np.int64) for first, n, _ in rows])
+        else:
+            samples = np.empty((len(names), 0))
+            index = np.empty(0, dtype=np.int64)
+        return session.fs_hz, {name: samples[i] for i, name in enumerate(names)}, index
+
+    def interrupt_running(self) -> list[str]:
+        """Mark every ``running`` session ``interrupted`` and return their ids (call it at start-up, after a crash).
+
+        Each one's ``ended_at`` is the time of its last chunk or event (or its start, if it has neither).
+        """
+        last_chunk = select(func.max(Chunk.created_at)).where(Chunk.session_id == LiveSession.id).scalar_subquery()
+        last_event = select(func.max(Event.created_at)).where(Event.session_id == LiveSession.id).scalar_subquery()
+        with self._write() as db:
+            rows = db.execute(
+                select(LiveSession.id, LiveSession.created_at, last_chunk, last_event)
+                .where(LiveSession.status == "running")
+                .order_by(LiveSession.created_at)
+                .with_for_update(of=LiveSession)
+            ).all()
+            for session_id, *times in rows:
+                ended_at = max(t for t in times if t is not None)
+                db.execute(
+                    update(LiveSession)
+                    .where(LiveSession.id == session_id)
+                    .values(status="interrupted", ended_at=ended_at)
+                )
+        return [session_id for session_id, *_ in rows]
+
+    def delete_session(self, session_id: str) -> None:
+        """Delete a session with its chunks and events."""
+        with self._write() as db:
+            self._existing(db, session_id)
+            db.execute(delete(Chunk).where(Chunk.session_id == session_id))
+            db.execute(delete(Event).where(Event.session_id == session_id))
+            db.execute(delete(LiveSession).where(LiveSession.id == session_id))
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._reading.begin() as db:
+            yield db
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._writing.begin() as db:
+            yield db
+
+    @staticmethod
+    def _existing(db: Session, session_id: str, *, lock: bool = False) -> LiveSession:
+        session = db.get(LiveSession, session_id, with_for_update=lock)
+        if session is None:
+            raise UnknownSessionError(f"no session with id {session_id!r}")
+        return session
+
+    @classmethod
+    def _running(cls, db: Session, session_id: str) -> LiveSession:
+        # The row lock serialises writers of one session on PostgreSQL (SQLite's BEGIN IMMEDIATE already does),
+        # so the max(seq) + 1 each computes is free.
+        session = cls._existing(db, session_id, lock=True)
+        if session.status != "running":
+            raise StoreError(f"session {session_id} is {session.status}, not running: it takes no more data")
+        return session
+
+
+def _record(session: LiveSession, contractions: list[dict[str, Any]]) -> SessionRecord:
+    return SessionRecord(
+        id=session.id,
+        user_id=session.user_id,
+        source=session.source,
+        profile=session.profile,
+        routine=session.routine,
+        speed=session.speed,
+        status=session.status,
+        created_at=session.created_at,
+        ended_at=session.ended_at,
+        fs_hz=session.fs_hz,
+        units=dict(session.units),
+        summary=session.summary,
+        contraction_count=session.contraction_count,
+        contractions=contractions,
+    )
+
+
+def _next_seq(db: Session, table: type[Chunk] | type[Event], session_id: str) -> int:
+    last = db.scalar(select(func.max(table.seq)).where(table.session_id == session_id))
+    return 0 if last is None else last + 1
+
+
+def _check_text(what: str, value: Any, max_chars: int) -> None:
+    # The same limits as the columns, so SQLite (which ignores them) and PostgreSQL agree.
+    if not isinstance(value, str) or not value.strip() or len(value) > max_chars:
+        raise StoreError(f"{what} must be a non-blank string of at most {max_chars} characters, got {value!r}")
+
+
+def _check_positive(name: str, value: float, unit: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
+        raise StoreError(f"{name} must be a finite number > 0{' ' + unit if unit else ''}, got {value!r}")
+
+
+def _as_samples(name: str, values: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    array = np.asarray(values)
+    if array.ndim != 1 or not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+        raise StoreError(f"channel {name!r}: expected a 1-D array of numbers, got {array.dtype} of shape {array.shape}")
+    if np.iscomplexobj(array):
+        raise StoreError(f"channel {name!r}: expected real numbers, got {array.dtype}")
+    return array.astype(np.float64, copy=False)
+
+
+def _decode(session_id: str, seq: int, n_channels: int, n_samples: int, data: bytes) -> npt.NDArray[np.float64]:
+    expected = n_channels * n_samples * _SAMPLE_DTYPE.itemsize
+    if len(data) != expected:
+        raise StoreError(f"session {session_id}: chunk {seq} holds {len(data)} bytes, expected {expected}")
+    return np.frombuffer(data, dtype=_SAMPLE_DTYPE).astype(np.float64).reshape(n_channels, n_samples)
+
+
+def _event_fields(session_id: str, event: Mapping[str, Any]) -> tuple[str, float, dict[str, Any]]:
+    what = f"session {session_id}: event {dict(event)!r}"
+    kind, t_s = event.get("kind"), event.get("t_s")
+    if not isinstance(kind, str) or not kind.strip() or len(kind) > 50:
+        raise StoreError(f"{what}: 'kind' must be a non-blank string of at most 50 characters, got {kind!r}")
+    if isinstance(t_s, bool) or not isinstance(t_s, numbers.Real) or not math.isfinite(t_s):
+        raise StoreError(f"{what}: 't_s' must be a finite number of seconds, got {t_s!r}")
+    payload = to_json_object({k: v for k, v in event.items() if k not in ("kind", "t_s")}, what)
+    return kind, float(t_s), payload

@@ -1,0 +1,1 @@
+"""The web app: API, live WebSocket, pages. Built by ``create_app(settings)``."""

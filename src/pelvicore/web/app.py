@@ -1,0 +1,49 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from pelvicore.store.db import default_database_url, make_engine, migrate
+from pelvicore.store.repository import SessionStore
+from pelvicore.web.live import SessionManager
+from pelvicore.web.routers import pages, sessions
+from pelvicore.web.settings import Settings
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the database is migrated and interrupted sessions are closed on start-up."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url or default_database_url())
+        migrate(engine)
+        store = SessionStore(engine)
+        store.interrupt_running()  # sessions cut short by a crash or a kill
+        app.state.store = store
+        app.state.user_id = store.ensure_user()
+        app.state.manager = SessionManager(store, flush_s=settings.flush_s)
+        try:
+            yield
+        finally:
+            await app.state.manager.shutdown()
+            engine.dispose()
+
+    app = FastAPI(
+        title="pelvicore",
+        summary="Open pelvic-floor biofeedback: live sessions, contractions, history.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(sessions.router)
+    app.include_router(pages.router)
+    return app

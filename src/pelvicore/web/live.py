@@ -1,0 +1,263 @@
+"""Live sessions: a source, the analysis pipeline, a protocol's cues, the recorder, and WebSocket subscribers.
+
+Each session runs as one asyncio task. Every ~40 ms frame is analysed and broadcast; samples and events are
+written to the store in short transactions every ``flush_s`` (0.5 s), so a crash loses at most about a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from pelvicore.devices.simulator import SimulatorSource
+from pelvicore.signal.events import Contraction, SignalProblem
+from pelvicore.signal.frames import Frame
+from pelvicore.signal.pipeline import Pipeline
+from pelvicore.store.repository import SessionStore
+from pelvicore.training.protocols import Protocol, get_protocol
+
+Message = dict[str, Any]
+#: Frame messages a slow subscriber may fall behind by before older frames are dropped for it.
+QUEUE_FRAMES = 256
+
+
+def contraction_message(c: Contraction) -> Message:
+    return {"type": "contraction"} | c.to_dict()
+
+
+@dataclass(eq=False)
+class Subscriber:
+    queue: asyncio.Queue[Message] = field(default_factory=lambda: asyncio.Queue(QUEUE_FRAMES))
+    dropped: int = 0
+
+    def offer(self, message: Message) -> None:
+        """Queue ``message``; a full queue sheds its oldest frame, never a cue, contraction or end."""
+        while self.queue.full():
+            try:
+                oldest = self.queue.get_nowait()
+            except asyncio.QueueEmpty:  # pragma: no cover - full() and empty() disagree only across threads
+                break
+            if oldest["type"] != "frame":
+                self.queue.put_nowait(oldest)  # keep it; drop the new frame instead
+                if message["type"] == "frame":
+                    self.dropped += 1
+                    return
+                break
+            self.dropped += 1
+        self.queue.put_nowait(message)
+
+
+class LiveSession:
+    """One running session; ``messages()`` yields what a WebSocket client should receive."""
+
+    def __init__(
+        self, session_id: str, store: SessionStore, source: SimulatorSource, routine: Protocol, *, flush_s: float
+    ) -> None:
+        self.id = session_id
+        self.store = store
+        self.source = source
+        self.routine = routine
+        self.flush_s = flush_s
+        info = source.info
+        self.pipeline = Pipeline(info.fs_hz, info.units)
+        self.subscribers: set[Subscriber] = set()
+        self.history: list[Message] = []  # every non-frame message, replayed to late subscribers
+        self.finished = asyncio.Event()
+        self.paused = asyncio.Event()
+        self.stop_requested = False
+        self._pending_frames: list[Frame] = []
+        self._pending_events: list[Message] = []
+        self._last_flush = time.monotonic()
+        self.task: asyncio.Task[None] | None = None
+
+    # -- control ----------------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.task = asyncio.create_task(self._run(), name=f"session-{self.id}")
+
+    def pause(self) -> None:
+        self.paused.set()
+        self._publish({"type": "cue", "text": "Paused", "kind": "pause", "action": "pause", "countdown_s": None})
+
+    def resume(self) -> None:
+        self.paused.clear()
+
+    def stop(self) -> None:
+        self.stop_requested = True
+        self.paused.clear()
+
+    async def messages(self) -> AsyncIterator[Message]:
+        sub = Subscriber()
+        for message in self.history:
+            sub.offer(message)
+        self.subscribers.add(sub)
+        try:
+            while True:
+                message = await sub.queue.get()
+                yield message
+                if message["type"] == "end":
+                    return
+        finally:
+            self.subscribers.discard(sub)
+
+    # -- the loop -------------------------------------------------------------------------------------
+    async def _run(self) -> None:
+        status: Literal["completed", "interrupted"] = "completed"
+        cues = self.routine.cue_times()
+        next_cue = 0
+        try:
+            async with self.source:
+                async for frame in self.source:
+                    produced_at = time.time()
+                    while self.paused.is_set() and not self.stop_requested:
+                        await asyncio.sleep(0.05)
+                    if self.stop_requested:
+                        break
+                    t_end = frame.t0_s + frame.n_samples / frame.fs_hz
+                    while next_cue < len(cues) and cues[next_cue][0] <= t_end:
+                        start, step = cues[next_cue]
+                        self._publish(
+                            {
+                                "type": "cue",
+                                "t_s": round(start, 3),
+                                "text": step.instruction,
+                                "kind": step.kind,
+                                "action": step.action,
+                                "countdown_s": step.duration_s,
+                                "ends_at_s": round(start + step.duration_s, 3),
+                            }
+                        )
+                        next_cue += 1
+                    self._publish_frame(frame, produced_at)
+                    self._handle(self.pipeline.feed(frame))
+                    self._pending_frames.append(frame)
+                    if time.monotonic() - self._last_flush >= self.flush_s:
+                        await self._flush()
+            self._handle(self.pipeline.finish())
+        except asyncio.CancelledError:
+            status = "interrupted"
+            raise
+        finally:
+            with contextlib.suppress(Exception):
+                await self._flush()
+                await asyncio.to_thread(self.store.finish, self.id, status, self.summary())
+            self._publish({"type": "end", "status": status, "summary": self.summary()})
+            self.finished.set()
+
+    def summary(self) -> dict[str, Any]:
+        contractions = self.pipeline.contractions
+        cal = self.pipeline.calibration
+        return {
+            "count": len(contractions),
+            "unit": self.pipeline.unit,
+            "max_peak": round(max((c.peak for c in contractions), default=0.0), 2),
+            "longest_hold_s": round(max((c.hold_s for c in contractions), default=0.0), 2),
+            "lift_pct": round(100 * sum(c.technique == "lift" for c in contractions) / len(contractions), 1)
+            if contractions
+            else None,
+            "pushes": sum(c.technique == "push" for c in contractions),
+            "rest_level": None if cal is None else round(cal.rest, 2),
+        }
+
+    def _handle(self, events: list[Contraction | SignalProblem]) -> None:
+        for event in events:
+            if isinstance(event, Contraction):
+                message = contraction_message(event)
+                self._publish(message)
+                self._pending_events.append({"kind": "contraction", "t_s": event.onset_s} | message)
+                if event.technique == "push":
+                    warning = {
+                        "type": "warning",
+                        "kind": "push",
+                        "t_s": round(event.onset_s, 3),
+                        "text": "You pushed down — lift and squeeze instead.",
+                    }
+                    self._publish(warning)
+                    self._pending_events.append({"kind": "warning", **warning})
+            else:
+                warning = {"type": "warning", "kind": event.kind, "t_s": round(event.start_s, 3), "text": event.message}
+                self._publish(warning)
+                self._pending_events.append({"kind": "problem", **warning})
+
+    def _publish_frame(self, frame: Frame, produced_at: float) -> None:
+        message: Message = {"type": "frame", "t_s": np.round(frame.times_s(), 4).tolist()}
+        message |= {name: np.round(x, 3).tolist() for name, x in frame.channels.items()}
+        message |= {"units": frame.units, "produced_at": produced_at}
+        for sub in list(self.subscribers):
+            sub.offer(message)
+
+    def _publish(self, message: Message) -> None:
+        self.history.append(message)
+        for sub in list(self.subscribers):
+            sub.offer(message)
+
+    async def _flush(self) -> None:
+        frames, events = self._pending_frames, self._pending_events
+        self._pending_frames, self._pending_events = [], []
+        self._last_flush = time.monotonic()
+        if frames or events:
+            await asyncio.to_thread(self._write, frames, events)
+
+    def _write(self, frames: list[Frame], events: list[Message]) -> None:
+        # One chunk per unbroken run of frames: a transaction every flush, not every frame.
+        runs: list[list[Frame]] = []
+        for frame in frames:
+            if runs and frame.index == runs[-1][-1].index + runs[-1][-1].n_samples:
+                runs[-1].append(frame)
+            else:
+                runs.append([frame])
+        for run in runs:
+            channels = {n: np.concatenate([f.channels[n] for f in run]) for n in run[0].channels}
+            self.store.append_chunk(self.id, run[0].index, channels)
+        if events:
+            self.store.append_events(self.id, [{k: v for k, v in e.items() if k != "type"} for e in events])
+
+
+class SessionManager:
+    """The live sessions of this server process."""
+
+    def __init__(self, store: SessionStore, *, flush_s: float) -> None:
+        self.store = store
+        self.flush_s = flush_s
+        self.live: dict[str, LiveSession] = {}
+
+    async def start(self, user_id: int, *, profile: str, routine: str, speed: float, seed: int | None = None) -> str:
+        """Create and start a simulated session; the simulation and the first write run off the event loop."""
+        protocol = get_protocol(routine)
+
+        def prepare() -> tuple[str, SimulatorSource]:
+            source = SimulatorSource(
+                profile, routine, seed=seed if seed is not None else time.time_ns() % 2**32, speed=speed
+            )
+            info = source.info
+            session_id = self.store.create_session(
+                user_id,
+                source="simulator",
+                profile=profile,
+                routine=routine,
+                speed=speed,
+                fs_hz=info.fs_hz,
+                units=info.units,
+            )
+            return session_id, source
+
+        session_id, source = await asyncio.to_thread(prepare)
+        session = LiveSession(session_id, self.store, source, protocol, flush_s=self.flush_s)
+        self.live[session_id] = session
+        session.start()
+        session.task.add_done_callback(lambda _: self.live.pop(session_id, None))  # type: ignore[union-attr]
+        return session_id
+
+    async def shutdown(self) -> None:
+        for session in list(self.live.values()):
+            if session.task is not None:
+                session.task.cancel()
+        for session in list(self.live.values()):
+            with contextlib.suppress(asyncio.CancelledError):
+                if session.task is not None:
+                    await session.task

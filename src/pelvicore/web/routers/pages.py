@@ -1,0 +1,57 @@
+"""HTML pages: home, live session, summary, history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from pelvicore.devices.simulator.persons import PERSONS
+from pelvicore.training.protocols import PROTOCOLS
+from pelvicore.web.deps import CurrentUser, StoreDep
+
+router = APIRouter(default_response_class=HTMLResponse)
+templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
+ROUTINES = ["quick-check", "daily", "glazer", "perfect", "cough"]
+
+
+@router.get("/")
+def home(request: Request, store: StoreDep, user: CurrentUser) -> HTMLResponse:
+    sessions = store.list_sessions(user)
+    today = datetime.now(UTC).date()
+    done_today = [s for s in sessions if s.created_at.date() == today]
+    return templates.TemplateResponse(
+        request,
+        "home.html",
+        {
+            "persons": PERSONS,
+            "routines": [PROTOCOLS[r] for r in ROUTINES],
+            "today_sessions": len(done_today),
+            "today_contractions": sum(s.contraction_count for s in done_today),
+            "recent": sessions[:5],
+        },
+    )
+
+
+@router.get("/sessions/{session_id}/live")
+def live(request: Request, session_id: str, store: StoreDep) -> HTMLResponse:
+    record = store.get(session_id)
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such session")
+    return templates.TemplateResponse(request, "live.html", {"session": record, "routine": PROTOCOLS[record.routine]})
+
+
+@router.get("/sessions/{session_id}")
+def summary(request: Request, session_id: str, store: StoreDep) -> HTMLResponse:
+    record = store.get(session_id)
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such session")
+    return templates.TemplateResponse(request, "summary.html", {"session": record})
+
+
+@router.get("/history")
+def history(request: Request, store: StoreDep, user: CurrentUser) -> HTMLResponse:
+    return templates.TemplateResponse(request, "history.html", {"sessions": store.list_sessions(user, limit=200)})

@@ -1,0 +1,26 @@
+// The recorded trace of a finished session, with each contraction's onset marked.
+(async () => {
+  const box = document.getElementById("trace");
+  const contractions = JSON.parse(document.getElementById("contractions-data").textContent);
+  const response = await fetch("/api/sessions/" + box.dataset.session + "/trace");
+  if (!response.ok) return;
+  const trace = await response.json();
+  const names = Object.keys(trace.channels);
+  const marks = {
+    hooks: { draw: [(u) => {
+      const ctx = u.ctx; ctx.save(); ctx.strokeStyle = "#6b2d8f"; ctx.lineWidth = 2;
+      for (const c of contractions) {
+        const x = u.valToPos(c.onset_s, "x", true);
+        ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
+      }
+      ctx.restore();
+    }] },
+  };
+  const colours = ["#1f6f43", "#c05621", "#2b6cb0"];
+  new uPlot({
+    width: Math.max(280, box.clientWidth), height: 260, plugins: [marks],
+    scales: { x: { time: false } },
+    axes: [{ label: "time (s)" }, {}],
+    series: [{}, ...names.map((n, i) => ({ label: n, stroke: colours[i % 3], width: 1.5 }))],
+  }, [trace.t_s, ...names.map((n) => trace.channels[n])], box);
+})();

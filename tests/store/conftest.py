@@ -1,0 +1,95 @@
+"""Fixtures running every store test on SQLite (a fresh file) and PostgreSQL (a fresh schema)."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from pelvicore.store import SessionStore, make_engine, migrate
+
+# PostgreSQL is part of the test environment: trust authentication on the local cluster, database "test".
+PG_URLS = ("postgresql://postgres@127.0.0.1:5432/test", "postgresql://root@127.0.0.1:5432/test")
+PG_WAIT_S = 10.0
+
+
+def _reachable_pg_url() -> str | None:
+    for url in PG_URLS:
+        try:
+            with psycopg.connect(url, connect_timeout=2):
+                return url
+        except psycopg.Error:
+            continue
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """The URL of the test PostgreSQL database, starting the local cluster if it is down."""
+    url = _reachable_pg_url()
+    if url is None:
+        versions = sorted(p.name for p in Path("/etc/postgresql").glob("*")) if Path("/etc/postgresql").is_dir() else []
+        for version in versions:
+            # Not installed, failing or hung: the retries below decide.
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                subprocess.run(
+                    ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
+                    check=False,
+                    capture_output=True,
+                    timeout=30,
+                )
+        deadline = time.monotonic() + PG_WAIT_S
+        while url is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+            url = _reachable_pg_url()
+    if url is None:
+        pytest.fail(f"PostgreSQL is unreachable at {' or '.join(PG_URLS)} (tried pg_ctlcluster start)")
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_admin(pg_url: str) -> Iterator[Engine]:
+    """An engine on the test database's default schema, to create and drop the tests' schemas."""
+    engine = make_engine(pg_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, or a PostgreSQL schema of its own (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        return
+    admin: Engine = request.getfixturevalue("pg_admin")
+    schema = f"pc_{uuid.uuid4().hex[:16]}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(request.getfixturevalue("pg_url")).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A migrated engine on the test's own database."""
+    engine = make_engine(db_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store(engine: Engine) -> SessionStore:
+    return SessionStore(engine)

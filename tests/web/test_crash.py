@@ -1,0 +1,56 @@
+"""A server killed mid-session (SIGKILL) loses at most about the last second; on restart the session is
+shown as interrupted, with what was recorded."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from web_server import free_port, start_server
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    yield f"sqlite:///{tmp_path / 'crash.sqlite3'}"
+
+
+def test_sigkill_mid_session_keeps_all_but_the_last_second(database_url: str) -> None:
+    port = free_port()
+    server = start_server(database_url, port)
+    speed = 2.0
+    try:
+        created = httpx.post(
+            f"http://127.0.0.1:{port}/api/sessions",
+            json={"routine": "quick-check", "speed": speed, "seed": 4},
+            timeout=5,
+        )
+        assert created.status_code == 201
+        session_id = created.json()["id"]
+        started = time.monotonic()
+        time.sleep(8.0)
+        os.kill(server.pid, signal.SIGKILL)
+        media_at_kill = (time.monotonic() - started) * speed
+        server.wait(10)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    server = start_server(database_url, port)
+    try:
+        record = httpx.get(f"http://127.0.0.1:{port}/api/sessions/{session_id}", timeout=5).json()
+        assert record["status"] == "interrupted"
+        assert record["ended_at"] is not None
+        assert len(record["contractions"]) >= 1
+        trace = httpx.get(
+            f"http://127.0.0.1:{port}/api/sessions/{session_id}/trace", params={"max_points": 1_000_000}, timeout=5
+        ).json()
+        recorded_s = trace["t_s"][-1]
+        # At most ~1 s of wall time at risk (0.5 s flush + start-up slack), i.e. speed x that of media time.
+        assert recorded_s >= media_at_kill - speed * 1.0 - 0.5, (recorded_s, media_at_kill)
+    finally:
+        server.terminate()
+        server.wait(10)
