@@ -105,6 +105,19 @@ def knee(y: np.ndarray, *, last: int | None = None) -> int:
     return best if last is None else min(best, last)
 
 
+def percentile_ignoring_nan(windows: np.ndarray, q: float) -> np.ndarray:
+    """``q``-th percentile along the last axis, ignoring NaN, with NumPy's default linear interpolation;
+    vectorised (``np.nanpercentile`` loops in Python over rows)."""
+    ordered = np.sort(windows, axis=-1)  # NaN sorts last
+    valid = np.count_nonzero(~np.isnan(ordered), axis=-1)
+    pos = q / 100.0 * (np.maximum(valid, 1) - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, np.maximum(valid, 1) - 1)
+    below = np.take_along_axis(ordered, lo[..., None], axis=-1)[..., 0]
+    above = np.take_along_axis(ordered, hi[..., None], axis=-1)[..., 0]
+    return below + (pos - lo) * (above - below)
+
+
 def rise_start(y: np.ndarray) -> int:
     """Where the rise that ends ``y`` begins: the knee of the stretch up to its first half-height point,
     so that the top of the rise (or a plateau after it) cannot pull the estimate late."""
@@ -143,7 +156,7 @@ class ContractionDetector:
         self._pos = self._warmup
         self._spread: list[float] = []
         self._level: list[float] = []
-        self._deltas: list[float] = []
+        self._deltas = np.empty(0)
         self._mode = "rest"
         self._rest_start = self._warmup
         self._onset = self._crossing = 0
@@ -226,25 +239,18 @@ class ContractionDetector:
         # last ``history_blocks``; the first few windows are shorter.
         k, q = s.history_blocks, s.noise_percentile
         stats = np.array([self._spread, self._level])
-        new = np.arange(first, len(self._spread))
-        pct = np.empty((2, new.size))
-        short = new < k - 1
-        for j in np.flatnonzero(short):
-            pct[:, j] = np.percentile(stats[:, : new[j] + 1], q, axis=1)
-        if not short.all():
-            full = new[~short]
-            windows = np.lib.stride_tricks.sliding_window_view(stats[:, full[0] - k + 1 :], k, axis=1)
-            pct[:, ~short] = np.percentile(windows, q, axis=2)
+        padded = np.concatenate([np.full((2, k - 1), np.nan), stats], axis=1)[:, first:]
+        pct = percentile_ignoring_nan(np.lib.stride_tricks.sliding_window_view(padded, k, axis=1), q)
         deltas = np.maximum(max(s.min_delta, 1e-12), np.maximum(s.k_spread * pct[0], s.k_level * pct[1]))
         if first == 0:
-            self._deltas.append(float(deltas[0]))
-        self._deltas += [float(d) for d in deltas]
+            deltas = np.concatenate([deltas[:1], deltas])
+        self._deltas = np.concatenate([self._deltas, deltas])
 
     def _ready_end(self) -> int:
         return min(self._n, len(self._deltas) * self._block)
 
     def _delta_at(self, i0: int, i1: int) -> np.ndarray:
-        return np.asarray(self._deltas)[np.arange(i0, i1) // self._block]
+        return self._deltas[np.arange(i0, i1) // self._block]
 
     def _x(self, i0: int, i1: int, row: int | None = None) -> np.ndarray:
         """Samples ``i0:i1`` of ``row`` (default: the decision row)."""

@@ -30,6 +30,10 @@ def _load_kernel() -> _Kernel:
 
 
 _sosfilt = _load_kernel()
+try:
+    from pelvicore.signal._iir import envelope as _envelope_kernel
+except ImportError:  # not compiled here
+    _envelope_kernel = None
 
 
 def _biquad(b: tuple[float, float, float], a: tuple[float, float, float]) -> np.ndarray:
@@ -99,6 +103,37 @@ class SosFilter:
             return float(np.sum(np.angle((self.sos[:, :3] @ z) / (self.sos[:, 3:] @ z))))
 
         return -(phase(w + h) - phase(w - h)) / (2 * h) / fs_hz
+
+
+class RectifiedEnvelope:
+    """``band`` filter, full-wave rectification, then ``smooth`` filter, in one pass over the samples.
+
+    ``feed`` returns (band-passed signal, envelope); the same numbers as running the three steps one after
+    the other.
+    """
+
+    def __init__(self, band: SosFilter, smooth: SosFilter) -> None:
+        self.band, self.smooth = band, smooth
+
+    def feed(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x = np.ascontiguousarray(x, dtype=float)
+        if _envelope_kernel is None or x.size == 0:
+            band = self.band.feed(x)
+            return band, self.smooth.feed(np.abs(band))
+        if self.band._zi is None:
+            self.band._zi = self.band._steady_state(float(x[0]))
+        band, env = np.empty_like(x), np.empty_like(x)
+        if self.smooth._zi is None:
+            # The smoothing state starts at rest for the first rectified sample, as SosFilter would.
+            first = np.empty(1)
+            _sosfilt(self.band.sos, x[:1], self.band._zi.copy(), first)
+            self.smooth._zi = self.smooth._steady_state(abs(float(first[0])))
+        _envelope_kernel(self.band.sos, self.band._zi, self.smooth.sos, self.smooth._zi, x, band, env)
+        return band, env
+
+    def reset(self) -> None:
+        self.band.reset()
+        self.smooth.reset()
 
 
 class Chain:
