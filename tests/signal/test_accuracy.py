@@ -107,8 +107,11 @@ def test_real_emg_recording_finds_the_visible_bursts() -> None:
     rec = read_recording(Path(__file__).parents[1] / "data" / "biosppy_emg_1000hz.txt")
     found = pelvicore.analyze_recording(rec).contractions
     spans = [(c.onset_s, c.offset_s) for c in found]
-    # Visible activations (see tests/data/README.md): about 36-41 s and 50-58 s.
-    for start, end in ((36.5, 40.5), (51.0, 57.5)):
-        assert any(on <= start + 0.5 and off >= end - 0.5 for on, off in spans), (start, end, spans)
+    # Visible activations (see tests/data/README.md): about 36-41 s and 50-58 s. Each is found: a detection
+    # starts within a second of it and covers at least half of it.
+    for start, end in ((36.0, 41.0), (50.0, 58.0)):
+        assert any(
+            abs(on - start) <= 1.0 and min(off, end) - max(on, start) >= 0.5 * (end - start) for on, off in spans
+        ), (start, end, spans)
     assert len(found) <= 6
     assert all(np.isfinite(c.peak) and c.peak > 0 for c in found)

@@ -9,7 +9,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import signal as sps
 
-from pelvicore.signal.filters import CausalMedian, Decimator, bandpass, lowpass, notch
+from pelvicore.signal.filters import CausalMedian, Decimator, bandpass, lowpass, median, notch
 
 
 def chunks(n: int, rng: np.random.Generator) -> list[slice]:
@@ -74,3 +74,11 @@ def test_causal_median_removes_a_short_spike() -> None:
     x = np.zeros(100)
     x[50:53] = 40.0
     assert CausalMedian(9).feed(x).max() == 0.0
+
+
+def test_median_matches_numpy() -> None:
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 3, 10, 11, 500):
+        x = rng.standard_normal(n)
+        assert median(x) == np.median(x)
+    assert np.isnan(median(np.empty(0)))

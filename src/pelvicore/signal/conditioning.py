@@ -69,7 +69,7 @@ class EmgConditioner:
         # burst, and the dip below rest would later look like a rise.
         # The first stage runs at the input rate and also guards the decimation; the second at <= 250 Hz.
         self._envelope = RectifiedEnvelope(band, lowpass(6.0, fs_hz, order=1))
-        self._decimate = Decimator(_factor(fs_hz, 250.0))
+        self._decimate = Decimator(_factor(fs_hz, 125.0))
         self.fs_out_hz = fs_hz / self._decimate.q
         self._envelope2 = lowpass(6.0, self.fs_out_hz, order=1)
         self._smooth = Chain(lowpass(1.5, self.fs_out_hz, order=1), lowpass(1.5, self.fs_out_hz, order=1))

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pelvicore.signal.filters import running_min
+from pelvicore.signal.filters import median, running_min
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +123,7 @@ def rise_start(y: np.ndarray) -> int:
     so that the top of the rise (or a plateau after it) cannot pull the estimate late."""
     if y.size < 6:
         return 0
-    lo = float(np.median(y[: max(3, y.size // 4)]))
+    lo = median(y[: max(3, y.size // 4)])
     above = np.flatnonzero(y >= lo + 0.5 * (float(y.max()) - lo))
     half = int(above[0]) if above.size else y.size - 1
     return knee(y[: half + 1]) if half >= 6 else half
@@ -309,9 +309,9 @@ class ContractionDetector:
         # ``delta`` above the running minimum, and the contraction must clear ``delta`` above that minimum.
         floor = float(lowest[c - lo])
         if self.settings.ref_is_minimum:
-            ref = min(float(np.median(before)) if before.size else floor, floor + 0.5 * float(delta[hits[0]]))
+            ref = min(median(before) if before.size else floor, floor + 0.5 * float(delta[hits[0]]))
         else:
-            ref = max(float(np.median(before)) if before.size else -np.inf, float(self._x(onset, onset + 1)[0]))
+            ref = max(median(before) if before.size else -np.inf, float(self._x(onset, onset + 1)[0]))
         d = float(delta[hits[0]])
         if self._pending is not None:
             out.append(self._finalize(max(onset, self._pending[2])))
@@ -403,7 +403,7 @@ class ContractionDetector:
         segment = self._buf[:, start - self._buf_start : end - self._buf_start].copy()
         ref_primary = ref
         if self.settings.decision_row != 0:
-            ref_primary = float(np.median(self._x(max(start, onset - self._back), onset + 1, row=0)))
+            ref_primary = median(self._x(max(start, onset - self._back), onset + 1, row=0))
         return Detection(onset, crossing, offset, end, start, ref, delta, segment, ref_primary)
 
     def _trim(self) -> None:

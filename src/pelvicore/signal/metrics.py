@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pelvicore.signal.contractions import Detection
+from pelvicore.signal.filters import median
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ def measure_shape(det: Detection, fs_hz: float, *, reference_row: int | None = N
     low = np.flatnonzero(after <= 0.25 * scale)
     release_s = float(low[0]) / fs_hz if low.size else None
     tail = x[max(off, x.size - round(fs_hz)) :]
-    residual_pct = float(max(0.0, np.median(tail)) / scale * 100.0) if tail.size else None
+    residual_pct = float(max(0.0, median(tail)) / scale * 100.0) if tail.size else None
     decline_pct = None
     hold = body[int(above90[0]) : int(above75[-1]) + 1]
     if hold.size >= 3 * fs_hz:
@@ -68,7 +69,7 @@ def measure_shape(det: Detection, fs_hz: float, *, reference_row: int | None = N
     if reference_row is not None:
         abd = det.segment[reference_row]
         pre = abd[max(0, on - round(fs_hz)) : on + 1]
-        abdomen_rise = float(abd[window].mean() - np.median(pre))
+        abdomen_rise = float(abd[window].mean() - median(pre))
     return Shape(
         peak,
         on + i_peak,
