@@ -119,3 +119,13 @@ def test_flat_emg_stretches_are_handled_the_same_for_any_chunk_boundary(cut: int
         got = p.feed(Frame(0, 1000.0, {"emg": x[:boundary]}, rec.units))
         got += p.feed(Frame(boundary, 1000.0, {"emg": x[boundary:]}, rec.units)) + p.finish()
         assert got == expected
+
+
+def test_times_are_absolute_when_the_stream_starts_late() -> None:
+    rec = simulate("healthy", "quick-check", seed=2, dropouts=False).recording
+    start = 1500  # 30 s in
+    p = Pipeline(rec.fs_hz, rec.units)
+    late = p.feed(Frame(start, rec.fs_hz, {k: v[start:] for k, v in rec.signals.items()}, rec.units)) + p.finish()
+    whole = [c.onset_s for c in batch(rec) if isinstance(c, Contraction) and c.onset_s > 32.0]
+    got = [c.onset_s for c in late if isinstance(c, Contraction) and c.onset_s > 32.0]
+    assert got == pytest.approx(whole, abs=0.05)

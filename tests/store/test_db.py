@@ -24,7 +24,8 @@ def head_revision() -> str | None:
 def test_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0001_initial.py").is_file()
-    assert head_revision() == "0001"
+    assert (MIGRATIONS_DIR / "versions" / "0002_session_seed.py").is_file()
+    assert head_revision() == "0002"
 
 
 def test_migrate_twice_is_a_no_op(engine: Engine) -> None:

@@ -54,3 +54,40 @@ def test_sigkill_mid_session_keeps_all_but_the_last_second(database_url: str) ->
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_an_interrupted_session_resumes_where_it_stopped(database_url: str) -> None:
+    port = free_port()
+    server = start_server(database_url, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        created = httpx.post(f"{base}/api/sessions", json={"routine": "quick-check", "speed": 4, "seed": 9}, timeout=5)
+        session_id = created.json()["id"]
+        time.sleep(5.0)  # about 20 s of the 66 s routine
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(10)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    server = start_server(database_url, port)
+    try:
+        before = httpx.get(f"{base}/api/sessions/{session_id}", timeout=5).json()
+        assert before["status"] == "interrupted"
+        kept = httpx.get(f"{base}/api/sessions/{session_id}/trace", params={"max_points": 10**6}, timeout=5).json()
+        assert httpx.post(f"{base}/api/sessions/{session_id}/resume", timeout=10).status_code == 200
+        deadline = time.monotonic() + 60
+        while httpx.get(f"{base}/api/sessions/{session_id}", timeout=5).json()["status"] == "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.5)
+        after = httpx.get(f"{base}/api/sessions/{session_id}", timeout=5).json()
+        assert after["status"] == "completed"
+        assert len(after["contractions"]) >= len(before["contractions"]) + 3
+        assert after["summary"]["count"] == len(after["contractions"])
+        trace = httpx.get(f"{base}/api/sessions/{session_id}/trace", params={"max_points": 10**6}, timeout=5).json()
+        assert trace["t_s"][: len(kept["t_s"])] == kept["t_s"]  # what was kept is untouched
+        assert trace["t_s"][-1] > 60.0  # and the routine ran to its end
+        # A completed session cannot be resumed.
+        assert httpx.post(f"{base}/api/sessions/{session_id}/resume", timeout=5).status_code == 409
+    finally:
+        server.terminate()
+        server.wait(10)

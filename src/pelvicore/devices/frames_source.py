@@ -23,9 +23,13 @@ FRAME_RATE_HZ = 25.0
 class RecordingSource:
     """Stream ``recording`` in frames of ``1 / FRAME_RATE_HZ`` s; ``speed`` 1 = real time, 0 = no waiting."""
 
-    def __init__(self, recording: Recording, *, name: str, speed: float = 1.0, skip_dropouts: bool = True) -> None:
+    def __init__(
+        self, recording: Recording, *, name: str, speed: float = 1.0, skip_dropouts: bool = True, start_index: int = 0
+    ) -> None:
         self.recording = recording
         self.speed = speed
+        #: The first sample sent (a resumed session starts where its recording stopped).
+        self.start_index = max(0, start_index)
         self._info = SourceInfo(name, recording.fs_hz, dict(recording.units))
         self._lost = np.zeros(recording.n_samples, dtype=bool)
         if skip_dropouts:
@@ -53,9 +57,9 @@ class RecordingSource:
         rec = self.recording
         step = max(1, round(rec.fs_hz / FRAME_RATE_HZ))
         pacer = Pacer(self.speed)
-        for i in range(0, rec.n_samples, step):
+        for i in range(self.start_index, rec.n_samples, step):
             keep = np.flatnonzero(~self._lost[i : i + step])
-            await pacer.wait_until((i + step) / rec.fs_hz)
+            await pacer.wait_until((i + step - self.start_index) / rec.fs_hz)
             # A frame never spans a gap: each unbroken run of kept samples is its own frame, and the gap
             # shows as a jump in index.
             for run in np.split(keep, np.flatnonzero(np.diff(keep) > 1) + 1):

@@ -41,6 +41,7 @@ class DetectorSettings:
     k_spread: float = 2.0
     k_level: float = 0.0
     min_delta: float = 0.0
+    max_delta: float = np.inf
     ref_window_s: float = 4.0
     back_window_s: float = 1.0
     off_frac: float = 0.5
@@ -242,6 +243,7 @@ class ContractionDetector:
         padded = np.concatenate([np.full((2, k - 1), np.nan), stats], axis=1)[:, first:]
         pct = percentile_ignoring_nan(np.lib.stride_tricks.sliding_window_view(padded, k, axis=1), q)
         deltas = np.maximum(max(s.min_delta, 1e-12), np.maximum(s.k_spread * pct[0], s.k_level * pct[1]))
+        deltas = np.minimum(deltas, max(s.max_delta, s.min_delta))
         if first == 0:
             deltas = np.concatenate([deltas[:1], deltas])
         self._deltas = np.concatenate([self._deltas, deltas])

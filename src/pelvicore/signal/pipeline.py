@@ -22,6 +22,9 @@ from pelvicore.signal.technique import classify_technique
 #: Smallest rise that counts as a contraction in calibrated pressure units. Angelo et al. 2017 (PLoS ONE
 #: 12:e0187045) put "no measurable contraction" below 7.5 cmH2O above rest; 2 cmH2O keeps weak attempts.
 MIN_PRESSURE_RISE = {"cmH2O": 2.0, "mmHg": 2.0 / 1.35951, "kPa": 2.0 / 10.1972, "Pa": 2000.0 / 10.1972}
+#: The adaptive threshold never exceeds 5 cmH2O in calibrated units, below the weakest measurable squeeze
+#: (7.5 cmH2O, Angelo 2017), even when a recording starts in the middle of busy exercise.
+MAX_PRESSURE_RISE = {unit: 2.5 * value for unit, value in MIN_PRESSURE_RISE.items()}
 
 PRESSURE_SETTINGS = DetectorSettings()
 EMG_SETTINGS = DetectorSettings(
@@ -111,7 +114,9 @@ class Pipeline:
             self._conditioners = [PressureConditioner(self.fs_hz)]
             if self.reference:
                 self._conditioners.append(PressureConditioner(self.fs_hz))
-            base = settings or DetectorSettings(min_delta=MIN_PRESSURE_RISE.get(self.unit, 0.0))
+            base = settings or DetectorSettings(
+                min_delta=MIN_PRESSURE_RISE.get(self.unit, 0.0), max_delta=MAX_PRESSURE_RISE.get(self.unit, np.inf)
+            )
         primary = self._conditioners[0]
         self.trace_fs_hz = primary.fs_out_hz
         self._q = round(self.fs_hz / self.trace_fs_hz)
@@ -127,6 +132,7 @@ class Pipeline:
         self._detector.reset()
         self._next_index: int | None = None
         self._start_s = 0.0
+        self._origin_s = 0.0
         self._last: dict[str, float] = {}
         self._band = np.empty(0)
         self._band_start = 0
@@ -157,6 +163,8 @@ class Pipeline:
         events: list[Event] = []
         if self._next_index is None:
             self._next_index, self._start_s = frame.index, frame.start_s
+            # The detector counts samples from the first frame; its times are offset by where that frame began.
+            self._origin_s = frame.start_s + frame.index / self.fs_hz
         skip = max(0, self._next_index - frame.index)  # samples already seen (overlapping frame)
         gap = max(0, frame.index - self._next_index)
         data = {n: np.asarray(frame.channels[n], dtype=float)[skip:] for n in names}
@@ -232,7 +240,7 @@ class Pipeline:
         return self._start_s + index / self.fs_hz
 
     def _trace_time(self, trace_index: int) -> float:
-        return self._start_s + trace_index / self.trace_fs_hz - self._delay_s
+        return self._origin_s + trace_index / self.trace_fs_hz - self._delay_s
 
     def _trim_band(self) -> None:
         keep = self._detector.keep_from * self._q

@@ -107,6 +107,8 @@ class LiveSession(Base):
     units: Mapped[dict[str, str]] = mapped_column(JSON)
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     contraction_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Seed of a simulated person, so that an interrupted simulated session can be resumed.
+    seed: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
 
 
 class Chunk(Base):

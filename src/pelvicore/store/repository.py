@@ -46,6 +46,7 @@ class SessionRecord:
     summary: dict[str, Any] | None
     contraction_count: int
     contractions: list[dict[str, Any]] = field(default_factory=list)
+    seed: int | None = None
 
 
 class SessionStore:
@@ -92,6 +93,7 @@ class SessionStore:
         speed: float,
         fs_hz: float,
         units: Mapping[str, str],
+        seed: int | None = None,
     ) -> str:
         """Start a ``running`` session and return its id (a uuid4 hex string).
 
@@ -120,6 +122,7 @@ class SessionStore:
                     fs_hz=float(fs_hz),
                     units=dict(units),
                     contraction_count=0,
+                    seed=seed,
                 )
             )
         return session_id
@@ -257,6 +260,17 @@ class SessionStore:
             index = np.empty(0, dtype=np.int64)
         return session.fs_hz, {name: samples[i] for i, name in enumerate(names)}, index
 
+    def reopen(self, session_id: str) -> None:
+        """Let an ``interrupted`` session take data again (``running``), to resume it where it stopped."""
+        with self._write() as db:
+            session = db.get(LiveSession, session_id, with_for_update=True)
+            if session is None:
+                raise UnknownSessionError(f"no session {session_id!r}")
+            if session.status != "interrupted":
+                raise StoreError(f"session {session_id} is {session.status}: only an interrupted session resumes")
+            session.status = "running"
+            session.ended_at = None
+
     def interrupt_running(self) -> list[str]:
         """Mark every ``running`` session ``interrupted`` and return their ids (call it at start-up, after a crash).
 
@@ -331,6 +345,7 @@ def _record(session: LiveSession, contractions: list[dict[str, Any]]) -> Session
         summary=session.summary,
         contraction_count=session.contraction_count,
         contractions=contractions,
+        seed=session.seed,
     )
 
 

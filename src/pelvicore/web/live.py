@@ -57,7 +57,14 @@ class LiveSession:
     """One running session; ``messages()`` yields what a WebSocket client should receive."""
 
     def __init__(
-        self, session_id: str, store: SessionStore, source: SimulatorSource, routine: Protocol, *, flush_s: float
+        self,
+        session_id: str,
+        store: SessionStore,
+        source: SimulatorSource,
+        routine: Protocol,
+        *,
+        flush_s: float,
+        previous: list[Message] | None = None,
     ) -> None:
         self.id = session_id
         self.store = store
@@ -67,7 +74,9 @@ class LiveSession:
         info = source.info
         self.pipeline = Pipeline(info.fs_hz, info.units)
         self.subscribers: set[Subscriber] = set()
-        self.history: list[Message] = []  # every non-frame message, replayed to late subscribers
+        # Every non-frame message, replayed to late subscribers; a resumed session starts with what it had.
+        self.history: list[Message] = [{"type": "contraction"} | c for c in previous or []]
+        self.contractions: list[Message] = list(self.history)
         self.finished = asyncio.Event()
         self.paused = asyncio.Event()
         self.stop_requested = False
@@ -109,7 +118,9 @@ class LiveSession:
     async def _run(self) -> None:
         status: Literal["completed", "interrupted"] = "completed"
         cues = self.routine.cue_times()
-        next_cue = 0
+        start_s = self.source.start_index / self.source.info.fs_hz
+        # A resumed session re-announces the step under way, then goes on.
+        next_cue = max(0, sum(1 for t, _ in cues if t <= start_s) - 1)
         try:
             async with self.source:
                 async for frame in self.source:
@@ -150,17 +161,17 @@ class LiveSession:
             self.finished.set()
 
     def summary(self) -> dict[str, Any]:
-        contractions = self.pipeline.contractions
+        """Counts and bests over every contraction of the session (a resumed one included)."""
+        contractions = self.contractions
         cal = self.pipeline.calibration
+        lifts = sum(c["technique"] == "lift" for c in contractions)
         return {
             "count": len(contractions),
             "unit": self.pipeline.unit,
-            "max_peak": round(max((c.peak for c in contractions), default=0.0), 2),
-            "longest_hold_s": round(max((c.hold_s for c in contractions), default=0.0), 2),
-            "lift_pct": round(100 * sum(c.technique == "lift" for c in contractions) / len(contractions), 1)
-            if contractions
-            else None,
-            "pushes": sum(c.technique == "push" for c in contractions),
+            "max_peak": round(max((c["peak"] for c in contractions), default=0.0), 2),
+            "longest_hold_s": round(max((c["hold_s"] for c in contractions), default=0.0), 2),
+            "lift_pct": round(100 * lifts / len(contractions), 1) if contractions else None,
+            "pushes": sum(c["technique"] == "push" for c in contractions),
             "rest_level": None if cal is None else round(cal.rest, 2),
         }
 
@@ -168,6 +179,7 @@ class LiveSession:
         for event in events:
             if isinstance(event, Contraction):
                 message = contraction_message(event)
+                self.contractions.append(message)
                 self._publish(message)
                 self._pending_events.append({"kind": "contraction", "t_s": event.onset_s} | message)
                 if event.technique == "push":
@@ -218,6 +230,10 @@ class LiveSession:
             self.store.append_events(self.id, [{k: v for k, v in e.items() if k != "type"} for e in events])
 
 
+class SessionNotResumable(Exception):
+    """Only an interrupted session from the simulator can be carried on."""
+
+
 class SessionManager:
     """The live sessions of this server process."""
 
@@ -230,10 +246,10 @@ class SessionManager:
         """Create and start a simulated session; the simulation and the first write run off the event loop."""
         protocol = get_protocol(routine)
 
+        person_seed = seed if seed is not None else time.time_ns() % 2**31
+
         def prepare() -> tuple[str, SimulatorSource]:
-            source = SimulatorSource(
-                profile, routine, seed=seed if seed is not None else time.time_ns() % 2**32, speed=speed
-            )
+            source = SimulatorSource(profile, routine, seed=person_seed, speed=speed)
             info = source.info
             session_id = self.store.create_session(
                 user_id,
@@ -243,15 +259,41 @@ class SessionManager:
                 speed=speed,
                 fs_hz=info.fs_hz,
                 units=info.units,
+                seed=person_seed,
             )
             return session_id, source
 
         session_id, source = await asyncio.to_thread(prepare)
-        session = LiveSession(session_id, self.store, source, protocol, flush_s=self.flush_s)
-        self.live[session_id] = session
-        session.start()
-        session.task.add_done_callback(lambda _: self.live.pop(session_id, None))  # type: ignore[union-attr]
+        self._launch(LiveSession(session_id, self.store, source, protocol, flush_s=self.flush_s))
         return session_id
+
+    async def resume(self, session_id: str) -> None:
+        """Carry on an interrupted simulated session from its last recorded sample, with the same person."""
+        record = self.store.get(session_id)
+        if record is None or record.status != "interrupted" or record.seed is None or record.profile is None:
+            raise SessionNotResumable(f"session {session_id!r} is not an interrupted simulated session")
+        profile, seed = record.profile, record.seed
+
+        def prepare() -> SimulatorSource:
+            _, _, index = self.store.load_trace(session_id)
+            start = int(index[-1]) + 1 if index.size else 0
+            source = SimulatorSource(profile, record.routine, seed=seed, speed=record.speed, start_index=start)
+            self.store.reopen(session_id)
+            return source
+
+        source = await asyncio.to_thread(prepare)
+        previous = [{k: v for k, v in c.items() if k != "kind"} for c in record.contractions]
+        self._launch(
+            LiveSession(
+                session_id, self.store, source, get_protocol(record.routine), flush_s=self.flush_s, previous=previous
+            )
+        )
+
+    def _launch(self, session: LiveSession) -> None:
+        self.live[session.id] = session
+        session.start()
+        assert session.task is not None
+        session.task.add_done_callback(lambda _: self.live.pop(session.id, None))
 
     async def shutdown(self) -> None:
         for session in list(self.live.values()):

@@ -18,6 +18,7 @@ class SimulatorSource(RecordingSource):
         speed: float = 1.0,
         signals: Signals = "pressure",
         fs_hz: float | None = None,
+        start_index: int = 0,
     ) -> None:
         self.simulation: Simulation = simulate(profile, protocol, seed=seed, signals=signals, fs_hz=fs_hz)
-        super().__init__(self.simulation.recording, name=f"simulator:{profile}", speed=speed)
+        super().__init__(self.simulation.recording, name=f"simulator:{profile}", speed=speed, start_index=start_index)

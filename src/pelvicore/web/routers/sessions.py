@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from pelvicore.devices.simulator.persons import PERSONS
 from pelvicore.web.deps import CurrentUser, ManagerDep, StoreDep, ws_manager, ws_store
+from pelvicore.web.live import SessionNotResumable
 
 router = APIRouter()
 
@@ -76,7 +77,14 @@ def get_trace(session_id: str, store: StoreDep, max_points: int = 4000) -> dict[
 
 @router.post("/api/sessions/{session_id}/{action}")
 async def control(session_id: str, action: Literal["pause", "resume", "stop"], manager: ManagerDep) -> dict[str, str]:
+    """Pause, resume or stop a running session; ``resume`` also carries on an interrupted one."""
     live = manager.live.get(session_id)
+    if live is None and action == "resume":
+        try:
+            await manager.resume(session_id)
+        except SessionNotResumable as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+        return {"status": "resumed"}
     if live is None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"session {session_id!r} is not running")
     getattr(live, action)()
