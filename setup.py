@@ -2,4 +2,13 @@
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("pelvicore.signal._iir", ["src/pelvicore/signal/_iir.c"], optional=True)])
+setup(
+    ext_modules=[
+        Extension(
+            "pelvicore.signal._iir",
+            ["src/pelvicore/signal/_iir.c"],
+            extra_compile_args=["-O3", "-march=native"],
+            optional=True,
+        )
+    ]
+)
