@@ -19,26 +19,32 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     yield f"sqlite:///{tmp_path / 'crash.sqlite3'}"
 
 
-def test_sigkill_mid_session_keeps_all_but_the_last_second(database_url: str) -> None:
-    port = free_port()
+def killed_mid_session(database_url: str, port: int, *, speed: float, seed: int, after_s: float) -> tuple[str, float]:
+    """Start a server and a quick-check session, SIGKILL the server ``after_s`` later; return the session id
+    and the session time (s) reached at the kill."""
     server = start_server(database_url, port)
-    speed = 2.0
     try:
         created = httpx.post(
             f"http://127.0.0.1:{port}/api/sessions",
-            json={"routine": "quick-check", "speed": speed, "seed": 4},
+            json={"routine": "quick-check", "speed": speed, "seed": seed},
             timeout=5,
         )
         assert created.status_code == 201
-        session_id = created.json()["id"]
         started = time.monotonic()
-        time.sleep(8.0)
+        time.sleep(after_s)
         os.kill(server.pid, signal.SIGKILL)
-        media_at_kill = (time.monotonic() - started) * speed
+        reached_s = (time.monotonic() - started) * speed
         server.wait(10)
     finally:
         if server.poll() is None:
             server.kill()
+    return created.json()["id"], reached_s
+
+
+def test_sigkill_mid_session_keeps_all_but_the_last_second(database_url: str) -> None:
+    port = free_port()
+    speed = 2.0
+    session_id, media_at_kill = killed_mid_session(database_url, port, speed=speed, seed=4, after_s=8.0)
     server = start_server(database_url, port)
     try:
         record = httpx.get(f"http://127.0.0.1:{port}/api/sessions/{session_id}", timeout=5).json()
@@ -58,17 +64,8 @@ def test_sigkill_mid_session_keeps_all_but_the_last_second(database_url: str) ->
 
 def test_an_interrupted_session_resumes_where_it_stopped(database_url: str) -> None:
     port = free_port()
-    server = start_server(database_url, port)
     base = f"http://127.0.0.1:{port}"
-    try:
-        created = httpx.post(f"{base}/api/sessions", json={"routine": "quick-check", "speed": 4, "seed": 9}, timeout=5)
-        session_id = created.json()["id"]
-        time.sleep(5.0)  # about 20 s of the 66 s routine
-        os.kill(server.pid, signal.SIGKILL)
-        server.wait(10)
-    finally:
-        if server.poll() is None:
-            server.kill()
+    session_id, _ = killed_mid_session(database_url, port, speed=4, seed=9, after_s=5.0)  # ~20 s of 66 s
     server = start_server(database_url, port)
     try:
         before = httpx.get(f"{base}/api/sessions/{session_id}", timeout=5).json()

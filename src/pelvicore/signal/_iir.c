@@ -7,6 +7,18 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+static inline double cascade(const double *c, double *z, Py_ssize_t sections, double v) {
+    for (Py_ssize_t k = 0; k < sections; k++) {
+        const double *s = c + 6 * k;
+        double *zk = z + 2 * k;
+        double w = s[0] * v + zk[0];
+        zk[0] = s[1] * v - s[4] * w + zk[1];
+        zk[1] = s[2] * v - s[5] * w;
+        v = w;
+    }
+    return v;
+}
+
 static PyObject *sosfilt(PyObject *self, PyObject *args) {
     Py_buffer sos, x, zi, y;
     if (!PyArg_ParseTuple(args, "y*y*w*w*", &sos, &x, &zi, &y)) {
@@ -29,16 +41,7 @@ static PyObject *sosfilt(PyObject *self, PyObject *args) {
     double *out = (double *)y.buf;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < n; i++) {
-        double v = in[i];
-        for (Py_ssize_t k = 0; k < sections; k++) {
-            const double *s = c + 6 * k;
-            double *zk = z + 2 * k;
-            double w = s[0] * v + zk[0];
-            zk[0] = s[1] * v - s[4] * w + zk[1];
-            zk[1] = s[2] * v - s[5] * w;
-            v = w;
-        }
-        out[i] = v;
+        out[i] = cascade(c, z, sections, in[i]);
     }
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&sos);
@@ -46,18 +49,6 @@ static PyObject *sosfilt(PyObject *self, PyObject *args) {
     PyBuffer_Release(&zi);
     PyBuffer_Release(&y);
     Py_RETURN_NONE;
-}
-
-static inline double cascade(const double *c, double *z, Py_ssize_t sections, double v) {
-    for (Py_ssize_t k = 0; k < sections; k++) {
-        const double *s = c + 6 * k;
-        double *zk = z + 2 * k;
-        double w = s[0] * v + zk[0];
-        zk[0] = s[1] * v - s[4] * w + zk[1];
-        zk[1] = s[2] * v - s[5] * w;
-        v = w;
-    }
-    return v;
 }
 
 /* envelope(sos_a, zi_a, sos_b, zi_b, x, a_out, b_out): a = cascade A of x; b = cascade B of |a|, in one pass. */
