@@ -91,7 +91,8 @@ def median_frequency(x: np.ndarray, fs_hz: float, *, window_s: float = 0.5) -> t
     if k < 1:
         return None, None
     frames = x[: k * n].reshape(k, n) * np.hanning(n)
-    power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+    spectrum = np.fft.rfft(frames, axis=1)
+    power = spectrum.real**2 + spectrum.imag**2
     freqs = np.fft.rfftfreq(n, 1.0 / fs_hz)
 
     def mf(p: np.ndarray) -> np.ndarray:

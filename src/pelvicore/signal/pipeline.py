@@ -196,7 +196,8 @@ class Pipeline:
             self._mark_flat_lines(data[self.channel], self._next_index)
         rows = [np.atleast_2d(cond.feed(data[n])) for cond, n in zip(self._conditioners, names, strict=True)]
         if isinstance(self._conditioners[0], EmgConditioner):
-            self._band = np.concatenate([self._band, self._conditioners[0].last_band])
+            band = self._conditioners[0].last_band
+            self._band = band if self._band.size == 0 else np.concatenate([self._band, band])
         self._next_index += n_new
         events += self._measure(self._detector.feed(np.vstack(rows)))
         self._trim_band()
