@@ -25,7 +25,6 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.metadata
 import os
 import platform
@@ -44,6 +43,7 @@ except ImportError:  # running from a checkout without an installed package
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     import pelvicore
 
+from fingerprint import loaded_sources, source_fingerprint
 from pelvicore.devices.simulator.bursts import emg_bursts
 from pelvicore.signal.scoring import score_onsets
 
@@ -227,24 +227,6 @@ def versions() -> str:
         except importlib.metadata.PackageNotFoundError:
             found.append(f"{name} (not installed)")
     return ", ".join([f"pelvicore {pelvicore.__version__}", *found])
-
-
-def loaded_sources() -> list[Path]:
-    """The pelvicore source files loaded in this process so far: the code under test."""
-    files = {
-        Path(module.__file__)
-        for name, module in list(sys.modules.items())
-        if name.partition(".")[0] == "pelvicore" and getattr(module, "__file__", None)
-    }
-    return sorted(files)
-
-
-def source_fingerprint(files: list[Path]) -> str:
-    """Short SHA-256 of ``files``, to tell which code a report describes."""
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def cpu_model() -> str:

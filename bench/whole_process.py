@@ -18,7 +18,6 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -37,6 +36,7 @@ except ImportError:  # running from a checkout without an installed package
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     import pelvicore
 
+from fingerprint import loaded_sources, source_fingerprint
 from pelvicore.devices.simulator.bursts import emg_bursts
 from pelvicore.signal.scoring import score_onsets
 
@@ -113,24 +113,6 @@ def write_edf(path: Path, x: np.ndarray, fs: float) -> None:
         pyedflib.highlevel.write_edf(str(path), [x], [header], file_type=pyedflib.FILETYPE_EDFPLUS)
         return
     write_recording(Recording(fs, {"emg": x}, {"emg": "uV"}), path)
-
-
-def loaded_sources() -> list[Path]:
-    """The pelvicore source files loaded in this process so far: the code under test."""
-    files = {
-        Path(module.__file__)
-        for name, module in list(sys.modules.items())
-        if name.partition(".")[0] == "pelvicore" and getattr(module, "__file__", None)
-    }
-    return sorted(files)
-
-
-def source_fingerprint(files: list[Path]) -> str:
-    """Short SHA-256 of ``files``, to tell which code a report describes."""
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def pelvicore_command(venv_bin: Path) -> tuple[str, list[str]] | None:
