@@ -157,6 +157,26 @@ def serve(
         _fail(str(exc))
 
 
+devices_app = typer.Typer(help="Bluetooth trainers: decode their payloads.", no_args_is_help=True)
+app.add_typer(devices_app, name="devices")
+
+
+@devices_app.command("decode")
+def devices_decode(
+    profile: Annotated[str, typer.Argument(help="perifit, kgoal, kgoal-boost, elvie, magic-motion, femfit or open")],
+    payloads: Annotated[list[str], typer.Argument(help="Payloads in hex, e.g. 13780010")],
+) -> None:
+    """Decode raw BLE payloads with a device profile: one JSON line per payload, channel -> values."""
+    from pelvicore.devices.profiles import decode_hex
+
+    for payload in payloads:
+        try:
+            samples = decode_hex(profile, payload)
+        except PelvicoreError as exc:
+            _fail(str(exc))
+        typer.echo(json.dumps({k: [int(v) if float(v).is_integer() else v for v in vs] for k, vs in samples.items()}))
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,31 @@
+"""Device profiles, one module per trainer: identification, characteristics, and a pure ``decode``."""
+
+from __future__ import annotations
+
+from pelvicore.devices.profiles import elvie, femfit, kgoal, kgoal_boost, magic_motion, open, perifit
+from pelvicore.devices.profiles.base import DecodeError, DeviceProfile, Samples
+
+PROFILES: dict[str, DeviceProfile] = {
+    m.PROFILE.name: m.PROFILE for m in (perifit, kgoal, kgoal_boost, elvie, magic_motion, femfit, open)
+}
+
+
+def get_profile(name: str) -> DeviceProfile:
+    """The profile called ``name``; ``DecodeError`` lists the known ones otherwise."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise DecodeError(f"unknown device profile {name!r} (expected one of: {', '.join(PROFILES)})") from None
+
+
+def decode_hex(profile: str, payload_hex: str) -> Samples:
+    """Decode one payload written in hex (spaces and colons allowed)."""
+    text = payload_hex.replace(" ", "").replace(":", "")
+    try:
+        payload = bytes.fromhex(text)
+    except ValueError:
+        raise DecodeError(f"{profile}: {payload_hex!r} is not hex bytes (e.g. 13780010)") from None
+    return get_profile(profile).decode(payload)
+
+
+__all__ = ["PROFILES", "DecodeError", "DeviceProfile", "Samples", "decode_hex", "get_profile"]
