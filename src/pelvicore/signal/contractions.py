@@ -9,7 +9,7 @@ The detector is a two-state machine run with vectorised NumPy over each chunk:
   breathing) over the last minute, with a floor in calibrated units. The onset is then traced back to the
   last sample near the pre-contraction level, in the spirit of double-threshold detectors (Bonato et al.
   1998, IEEE Trans Biomed Eng 45:287), which place onset where the rise begins rather than where a
-  threshold is crossed: the knee of a two-line least-squares fit over the ``back_window_s`` before the
+  threshold is crossed: the knee of a two-line least-squares fit over the ``back_window_s`` (0.7 s) before the
   crossing (a changepoint estimate; Tenan et al. 2017, J Electromyogr Kinesiol 37:10, found changepoint
   methods the most accurate onset detectors).
 - *active*: it ends once the trace stays below half of its height above the pre-contraction level for
@@ -43,13 +43,13 @@ class DetectorSettings:
     min_delta: float = 0.0
     max_delta: float = np.inf
     ref_window_s: float = 4.0
-    back_window_s: float = 1.0
+    back_window_s: float = 0.7
     off_frac: float = 0.5
     off_cap: float = np.inf
     gap_s: float = 0.15
     split_drop: float = 0.3
     split_rise: float = 0.25
-    min_duration_s: float = 0.3
+    min_duration_s: float = 0.4
     max_duration_s: float = 150.0
     release_window_s: float = 3.0
     pre_s: float = 1.0
