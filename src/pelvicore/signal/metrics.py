@@ -15,6 +15,7 @@ Definitions (all times in s, amplitudes above the pre-contraction level, in the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -84,16 +85,20 @@ def measure_shape(det: Detection, fs_hz: float, *, reference_row: int | None = N
     )
 
 
+@lru_cache(maxsize=16)
+def _window_and_freqs(n: int, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    return np.hanning(n), np.fft.rfftfreq(n, 1.0 / fs_hz)
+
+
 def median_frequency(x: np.ndarray, fs_hz: float, *, window_s: float = 0.5) -> tuple[float | None, float | None]:
     """Median frequency, Hz, of band-passed EMG ``x`` and its slope over consecutive windows, Hz/s."""
     n = max(16, round(window_s * fs_hz))
     k = x.size // n
     if k < 1:
         return None, None
-    frames = x[: k * n].reshape(k, n) * np.hanning(n)
-    spectrum = np.fft.rfft(frames, axis=1)
+    window, freqs = _window_and_freqs(n, fs_hz)
+    spectrum = np.fft.rfft(x[: k * n].reshape(k, n) * window, axis=1)
     power = spectrum.real**2 + spectrum.imag**2
-    freqs = np.fft.rfftfreq(n, 1.0 / fs_hz)
 
     def mf(p: np.ndarray) -> np.ndarray:
         c = np.cumsum(p, axis=-1)
@@ -103,5 +108,7 @@ def median_frequency(x: np.ndarray, fs_hz: float, *, window_s: float = 0.5) -> t
     if k < 3:
         return overall, None
     per_window = mf(power)
-    slope = float(np.polyfit(np.arange(k) * n / fs_hz, per_window, 1)[0])
+    t = np.arange(k) * n / fs_hz
+    t = t - t.mean()
+    slope = float(np.dot(t, per_window - per_window.mean()) / np.dot(t, t))  # least-squares line
     return overall, slope
