@@ -43,7 +43,7 @@ except ImportError:  # running from a checkout without an installed package
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     import pelvicore
 
-from fingerprint import loaded_sources, source_fingerprint
+from fingerprint import finish_report, loaded_sources, source_fingerprint
 from pelvicore.devices.simulator.bursts import emg_bursts
 from pelvicore.signal.scoring import score_onsets
 
@@ -389,13 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         say("None.")
 
-    if source_fingerprint(sources) != fingerprint:
-        say()
-        say("**Warning:** pelvicore's source changed during the run; rerun for a consistent report.")
-
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text("\n".join(lines) + "\n")
+    finish_report(lines, sources, fingerprint, args.out)
     return 0
 
 

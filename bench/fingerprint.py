@@ -23,3 +23,13 @@ def source_fingerprint(files: list[Path]) -> str:
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def finish_report(lines: list[str], sources: list[Path], fingerprint: str, out: Path | None) -> None:
+    """Warn when pelvicore's code changed while the benchmark ran, then write the report to ``out``."""
+    if source_fingerprint(sources) != fingerprint:
+        lines += ["", "**Warning:** pelvicore's source changed during the run; rerun for a consistent report."]
+        print("\n".join(lines[-2:]))
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("\n".join(lines) + "\n")

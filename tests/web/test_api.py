@@ -121,4 +121,5 @@ def test_pages_render(client: TestClient) -> None:
         page = client.get(path)
         assert page.status_code == 200, path
     assert "cmH2O" in client.get(f"/sessions/{session_id}").text
+    assert "Strongest squeeze (cmH2O above rest)" in client.get("/history").text
     assert client.get("/static/vendor/uplot/uPlot.iife.min.js").status_code == 200

@@ -61,19 +61,3 @@ class Frame:
     def times_s(self) -> np.ndarray:
         """Sample times, s, shape (n_samples,)."""
         return self.start_s + (self.index + np.arange(self.n_samples)) / self.fs_hz
-
-
-def split_into_frames(
-    signals: dict[str, np.ndarray],
-    units: dict[str, str],
-    fs_hz: float,
-    *,
-    frame_samples: int,
-    start_s: float = 0.0,
-) -> list[Frame]:
-    """Cut whole-recording arrays into consecutive frames of ``frame_samples`` samples."""
-    n = len(next(iter(signals.values())))
-    return [
-        Frame(i, fs_hz, {name: x[i : i + frame_samples] for name, x in signals.items()}, units, start_s)
-        for i in range(0, n, max(1, frame_samples))
-    ]
