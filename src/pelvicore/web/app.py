@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from pelvicore.store.db import default_database_url, make_engine, migrate
@@ -43,7 +48,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # 422 naming the field, also when the bad value itself cannot be written as JSON (1e400 is infinite).
+        return JSONResponse(
+            {"detail": _json_safe(jsonable_encoder(exc.errors()))}, status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(sessions.router)
     app.include_router(pages.router)
     return app
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with infinite and NaN floats written as strings."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
