@@ -18,6 +18,18 @@ def get_profile(name: str) -> DeviceProfile:
         raise DecodeError(f"unknown device profile {name!r} (expected one of: {', '.join(PROFILES)})") from None
 
 
+def identify(name: str, services: tuple[str, ...] | list[str] = ()) -> DeviceProfile | None:
+    """The profile of an advertising trainer, by an advertised service UUID or else by its name's prefix."""
+    lowered = {s.lower() for s in services}
+    for profile in PROFILES.values():
+        if lowered & set(profile.services):
+            return profile
+    for profile in PROFILES.values():
+        if any(name.startswith(prefix) for prefix in profile.names):
+            return profile
+    return None
+
+
 def decode_hex(profile: str, payload_hex: str) -> Samples:
     """Decode one payload written in hex (spaces and colons allowed)."""
     text = payload_hex.replace(" ", "").replace(":", "")
@@ -28,4 +40,4 @@ def decode_hex(profile: str, payload_hex: str) -> Samples:
     return get_profile(profile).decode(payload)
 
 
-__all__ = ["PROFILES", "DecodeError", "DeviceProfile", "Samples", "decode_hex", "get_profile"]
+__all__ = ["PROFILES", "DecodeError", "DeviceProfile", "Samples", "decode_hex", "get_profile", "identify"]

@@ -1,0 +1,227 @@
+"""From a trainer's payloads to indexed frames, the same for every transport (host Bluetooth, Web Bluetooth).
+
+``SampleStream`` decodes each payload with its profile, converts known units to cmH2O, gives every sample its
+index (from the probe's own counter where there is one, the open profile; from arrival times otherwise), so that
+samples lost in the air or during a disconnection show as a jump in index, and watches signal quality:
+saturation, loss, a flat line. What it notices comes out as ``SensorStatus`` messages in plain words.
+
+Units: 1 mmHg = 1.35951 cmH2O, 1 kPa = 10.1972 cmH2O (facts/devices.md, "Units").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from pelvicore.devices.profiles import femfit
+from pelvicore.devices.profiles.base import DecodeError, DeviceProfile
+from pelvicore.devices.profiles.perifit import SATURATION as PERIFIT_SATURATION
+from pelvicore.signal.frames import Frame
+
+TO_CMH2O = {"mmHg": 1.35951, "Pa": 10.1972 / 1000, "kPa": 10.1972, "cmH2O": 1.0}
+#: Readings at or above these are saturated (Perifit: maximum "probably 0x1400"; kGoal Boost: range 0-2000).
+SATURATION = {"perifit": PERIFIT_SATURATION, "kgoal-boost": 2000}
+#: A sample arriving this much later than the stream's rhythm means samples were lost in between.
+LOSS_GAP_S = 0.25
+#: No change for this long while connected: the sensor is probably not inserted, or asleep.
+FLAT_S = 8.0
+
+StatusKind = Literal[
+    "connecting", "connected", "disconnected", "reconnected", "unreachable", "battery", "rssi", "loss", "saturation",
+    "flat", "bad-payload",
+]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SensorStatus:
+    """Something about the sensor the person should know, in plain words."""
+
+    kind: StatusKind
+    text: str
+    index: int = 0
+    value: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "index": self.index, "value": self.value}
+
+
+def stream_units(profile: DeviceProfile) -> dict[str, str]:
+    """The channels a profile's frames carry, with units after conversion to cmH2O where the unit is known."""
+    units = {name: ("cmH2O" if unit in TO_CMH2O else unit) for name, unit in profile.units.items() if name != "counter"}
+    if profile.name == "femfit":
+        units = {"floor": "cmH2O", "abdomen": "cmH2O"} | units
+    return units
+
+
+@dataclass
+class SampleClock:
+    """Sample indices from arrival times: consecutive while the rhythm holds, jumping over a silence.
+
+    ``interval_s`` is the expected time per sample (already divided by any playback speed).
+    """
+
+    interval_s: float
+    next_index: int = 0
+    _last_t: float | None = None
+
+    def place(self, n: int, now: float) -> int:
+        """Index of the first of ``n`` samples that arrived at ``now``."""
+        first = self.next_index
+        if self._last_t is not None:
+            silence = now - self._last_t
+            if silence > max(LOSS_GAP_S, 4 * n * self.interval_s):
+                first += max(0, round(silence / self.interval_s) - n)
+        self._last_t = now
+        self.next_index = first + n
+        return first
+
+
+@dataclass
+class SampleStream:
+    """Decode, convert, index and frame one trainer's payloads."""
+
+    profile: DeviceProfile
+    fs_hz: float
+    time_scale: float = 1.0
+    on_status: Callable[[SensorStatus], None] | None = None
+    units: dict[str, str] = field(init=False)
+    lost: int = 0
+    received: int = 0
+
+    def __post_init__(self) -> None:
+        self.units = stream_units(self.profile)
+        self.clock = SampleClock(1.0 / (self.fs_hz * self.time_scale))
+        self._rows: list[tuple[int, list[float]]] = []
+        self._names = list(self.units)
+        self._femfit: dict[int, dict[str, list[float]]] = {}
+        self._counter: int | None = None
+        self._saturated = False
+        self._flat_since: int | None = None
+        self._flat_told = False
+        self._last_value: float | None = None
+        self._bad = 0
+        self._expected: int | None = None
+
+    # -- input --------------------------------------------------------------------------------------
+    def push(self, characteristic: str, payload: bytes, now: float) -> None:
+        """One notification or read. A malformed payload is counted and reported, never raised."""
+        try:
+            samples = self._decode(characteristic.lower(), payload)
+        except DecodeError as exc:
+            self._bad += 1
+            if self._bad in (1, 10, 100) or self._bad % 1000 == 0:
+                self._tell("bad-payload", f"The sensor sent data pelvicore cannot read ({exc}); skipped.")
+            return
+        if samples is None:
+            return
+        n = len(next(iter(samples.values())))
+        if n == 0:
+            return
+        first = self._place(samples, n, now)
+        columns = [self._column(samples, name, n) for name in self._names]
+        for i in range(n):
+            self._rows.append((first + i, [c[i] for c in columns]))
+        self.received += n
+        self._watch(first, samples)
+
+    def restart(self) -> None:
+        """A new connection: counters and partial femfit sets from before it no longer apply."""
+        self._counter = None
+        self._expected = None
+        self._femfit.clear()
+
+    # -- output -------------------------------------------------------------------------------------
+    def take_frames(self) -> list[Frame]:
+        """Frames of every sample received since the last call, one per unbroken run of indices."""
+        rows, self._rows = self._rows, []
+        frames = []
+        start = 0
+        for k in range(1, len(rows) + 1):
+            if k == len(rows) or rows[k][0] != rows[k - 1][0] + 1:
+                block = np.array([r[1] for r in rows[start:k]], dtype=float).reshape(k - start, len(self._names))
+                channels = {name: block[:, j] for j, name in enumerate(self._names)}
+                frames.append(Frame(rows[start][0], self.fs_hz, channels, self.units))
+                start = k
+        return frames
+
+    # -- internals ----------------------------------------------------------------------------------
+    def _decode(self, characteristic: str, payload: bytes) -> dict[str, list[float]] | None:
+        if self.profile.name != "femfit":
+            return self.profile.decode(payload)
+        chars = self.profile.characteristics
+        pair = chars.index(characteristic) + 1 if characteristic in chars else 1
+        self._femfit[pair] = femfit.decode_pair(payload, pair)
+        if len(self._femfit) < 4:
+            return None
+        merged: dict[str, list[float]] = {}
+        for part in self._femfit.values():
+            merged |= part
+        self._femfit.clear()
+        zones = np.array([merged[f"zone{k}"] for k in range(1, 9)])
+        # Zones 1-4 sit at the muscle, 7-8 deepest (abdominal pressure): the lift-versus-push reference.
+        merged["floor"] = list(zones[0:4].mean(axis=0))
+        merged["abdomen"] = list(zones[6:8].mean(axis=0))
+        merged["temperature"] = merged["temperature"][0::2]
+        return merged
+
+    def _column(self, samples: dict[str, list[float]], name: str, n: int) -> list[float]:
+        values = samples.get(name)
+        if values is None or len(values) != n:
+            return [math.nan] * n
+        factor = TO_CMH2O.get(self.profile.units.get(name, ""), 1.0) if name in self.profile.units else 1.0
+        if self.profile.name == "femfit" and name in ("floor", "abdomen"):
+            factor = TO_CMH2O["mmHg"]
+        return [v * factor for v in values]
+
+    def _place(self, samples: dict[str, list[float]], n: int, now: float) -> int:
+        counters = samples.get("counter")
+        if counters is None:
+            return self.clock.place(n, now)
+        counter = int(counters[0])
+        if self._counter is None:
+            first = self.clock.place(n, now)
+        else:
+            skipped = (counter - self._counter) % 65536
+            if skipped > 10 * self.fs_hz * 60:  # a counter that went backwards: the probe restarted
+                first = self.clock.place(n, now)
+            else:
+                first = self.clock.next_index + skipped
+                self.clock.next_index = first + n
+                self.clock._last_t = now
+        self._counter = (counter + n) % 65536
+        return first
+
+    def _watch(self, first: int, samples: dict[str, list[float]]) -> None:
+        gap = 0 if self._expected is None else first - self._expected
+        self._expected = first + len(next(iter(samples.values())))
+        if gap > 0:
+            self.lost += gap
+            self._tell("loss", f"{gap / self.fs_hz:.1f} s of data did not arrive; the gap is marked.", first, gap)
+        floor = samples.get("floor") or next(iter(samples.values()))
+        top = SATURATION.get(self.profile.name)
+        if top is not None:
+            saturated = max(floor) >= top
+            if saturated and not self._saturated:
+                self._tell("saturation", "The sensor is at the top of its range: squeeze a little less hard.", first)
+            self._saturated = saturated
+        value = floor[-1]
+        if self._last_value is not None and value == self._last_value and all(v == value for v in floor):
+            if self._flat_since is None:
+                self._flat_since = first
+            elif not self._flat_told and first - self._flat_since >= FLAT_S * self.fs_hz:
+                self._flat_told = True
+                text = "The sensor reading has not changed: check it is inserted."
+                if self.profile.name == "elvie":
+                    text += " An Elvie needs a few squeezes to wake up."
+                self._tell("flat", text, first)
+        else:
+            self._flat_since, self._flat_told = None, False
+        self._last_value = value
+
+    def _tell(self, kind: StatusKind, text: str, index: int = 0, value: float | None = None) -> None:
+        if self.on_status is not None:
+            self.on_status(SensorStatus(kind, text, index, value))
