@@ -14,6 +14,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from pelvicore.care.cli import care_app
 from pelvicore.errors import PelvicoreError
 
 app = typer.Typer(
@@ -159,6 +160,7 @@ def serve(
 
 devices_app = typer.Typer(help="Bluetooth trainers: decode their payloads.", no_args_is_help=True)
 app.add_typer(devices_app, name="devices")
+app.add_typer(care_app, name="care")
 
 
 @devices_app.command("decode")
