@@ -79,16 +79,21 @@ def test_every_profile_streams_survives_a_disconnection_and_loses_nothing(profil
     kinds = [s.kind for s in statuses]
     assert kinds.count("disconnected") == 1 and kinds.count("reconnected") == 1, kinds
     assert kinds.index("connected") < kinds.index("disconnected") < kinds.index("reconnected")
-    # Nothing the trainer sent while connected is missing, and nothing is invented.
+    # Everything the trainer sent while connected arrives in order, nothing is invented; at most the few
+    # samples in the air at the moment of the drop are missing.
+    before = sum(f.n_samples for f in frames if f.index < next(s.index for s in statuses if s.kind == "disconnected"))
     received = np.concatenate([f.channels["floor"] for f in frames])
-    sent = trainer.sent[: received.size]
-    assert received.size >= len(trainer.sent) - 3 and received.size > 1.2 * trainer.fs_hz
-    want = [expected_floor(profile, floor) for floor, _ in sent]
-    if profile == "femfit":
-        diffs = np.diff(received) - np.diff(want)
-        np.testing.assert_allclose(diffs, 0, atol=0.02)
-    else:
-        np.testing.assert_allclose(received, want, rtol=0, atol=0.01)
+    want = np.array([expected_floor(profile, floor) for floor, _ in trainer.sent])
+    assert before > 0.5 * trainer.fs_hz and received.size - before > 0.5 * trainer.fs_hz
+    tol = 0.02 if profile == "femfit" else 0.01
+    offset = received[0] - want[0] if profile == "femfit" else 0.0  # femfit reads absolute pressure
+    np.testing.assert_allclose(received[:before] - offset, want[:before], rtol=0, atol=tol)
+    in_air = next(
+        m
+        for m in range(4)
+        if np.allclose(received[before:] - offset, want[before + m : before + m + received.size - before], atol=tol)
+    )
+    assert want.size - (received.size + in_air) <= 3  # the last notifications may still be on their way
     # The time away shows as a gap in the sample index where the disconnection happened.
     gaps = [
         (a.index + a.n_samples, b.index - (a.index + a.n_samples))

@@ -222,7 +222,7 @@ class VirtualTrainer:
             batch = [next(rows) for _ in range(per_batch)]
             self.played += per_batch
             if spec.mode == "notify":
-                if self._subscribed():
+                if self.connected and self._subscribed():
                     await self._send(batch)
             else:
                 self._current = batch[-1]
