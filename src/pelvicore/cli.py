@@ -36,6 +36,12 @@ class SignalSet(StrEnum):
     both = "both"
 
 
+TRANSPORT_HELP = (
+    "Bluetooth backend: 'bleak' (this computer's adapter), a Bumble transport such as 'usb:0', or 'virtual' "
+    "(one simulated trainer of every kind, no hardware needed)"
+)
+
+
 def _fail(message: str) -> NoReturn:
     typer.echo(f"pelvicore: error: {message}", err=True)
     raise typer.Exit(2)
@@ -137,6 +143,8 @@ def serve(
         typer.Option(help="SQLAlchemy URL, e.g. postgresql://user@host/db (default: SQLite in your data folder)"),
     ] = None,
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the app in a web browser")] = False,
+    ble: Annotated[str, typer.Option("--ble", help=TRANSPORT_HELP + "; 'none' for no Bluetooth")] = "bleak",
+    ble_speed: Annotated[float, typer.Option(min=0.1, max=100, help="Playback speed of virtual trainers")] = 1.0,
 ) -> None:
     """Run the web app: live sessions with the simulator, summaries and history."""
     import os
@@ -147,7 +155,13 @@ def serve(
     from pelvicore.web.app import create_app
     from pelvicore.web.settings import Settings
 
-    settings = Settings(host=host, port=port, database_url=database_url or os.environ.get("PELVICORE_DATABASE_URL", ""))
+    settings = Settings(
+        host=host,
+        port=port,
+        database_url=database_url or os.environ.get("PELVICORE_DATABASE_URL", ""),
+        ble=os.environ.get("PELVICORE_BLE", ble) if ble == "bleak" else ble,
+        ble_speed=ble_speed,
+    )
     address = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
     typer.echo(f"pelvicore is running at {address} (Ctrl-C to stop)")
     if open_browser:
@@ -158,7 +172,13 @@ def serve(
         _fail(str(exc))
 
 
-devices_app = typer.Typer(help="Bluetooth trainers: decode their payloads.", no_args_is_help=True)
+devices_app = typer.Typer(
+    help=(
+        "Bluetooth trainers: find them, decode their payloads.\n\n"
+        "Try without hardware:  pelvicore devices scan --transport virtual"
+    ),
+    no_args_is_help=True,
+)
 app.add_typer(devices_app, name="devices")
 app.add_typer(care_app, name="care")
 
@@ -177,6 +197,86 @@ def devices_decode(
         except PelvicoreError as exc:
             _fail(str(exc))
         typer.echo(json.dumps({k: [int(v) if float(v).is_integer() else v for v in vs] for k, vs in samples.items()}))
+
+
+@devices_app.command("scan")
+def devices_scan(
+    seconds: Annotated[float, typer.Option(min=0.1, max=120, help="How long to listen, s")] = 5.0,
+    transport: Annotated[str, typer.Option(help=TRANSPORT_HELP)] = "bleak",
+    show_all: Annotated[bool, typer.Option("--all", help="List every device heard, not only trainers")] = False,
+    battery: Annotated[bool, typer.Option(help="Connect briefly to read each trainer's battery")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per device")] = False,
+) -> None:
+    """List nearby trainers: address, name, kind (profile), signal strength (RSSI, dBm) and battery (%)."""
+    import asyncio
+
+    from pelvicore.devices.ble.scan import scan_trainers
+
+    try:
+        found = asyncio.run(scan_trainers(transport, seconds, include_unknown=show_all, read_battery=battery))
+    except PelvicoreError as exc:
+        _fail(str(exc))
+    if as_json:
+        for row in found:
+            typer.echo(json.dumps(row))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Trainers heard in {seconds:g} s ({transport})")
+    table.add_column("address", no_wrap=True)
+    for column in ("name", "trainer", "signal (dBm)", "battery (%)"):
+        table.add_column(column)
+    for row in found:
+        table.add_row(
+            row["address"],
+            row["name"] or "—",
+            row["profile"] or "not a known trainer",
+            "—" if row["rssi"] is None else str(row["rssi"]),
+            "—" if row["battery"] is None else str(row["battery"]),
+        )
+    Console().print(table)
+    if not found:
+        typer.echo("No trainers heard. Is the trainer switched on and out of its case, and not connected to its app?")
+
+
+@app.command()
+def record(
+    device: Annotated[
+        str, typer.Option(help="A trainer's address (see 'pelvicore devices scan'), 'sim' for the simulator, or a file")
+    ],
+    out: Annotated[Path, typer.Option(help="Where to write: .csv or .edf (EDF+)")],
+    seconds: Annotated[float | None, typer.Option(min=0.1, help="Stop after this long (default: Ctrl-C)")] = None,
+    profile: Annotated[str | None, typer.Option(help="Trainer kind, if the scan cannot tell (e.g. elvie)")] = None,
+    transport: Annotated[str, typer.Option(help=TRANSPORT_HELP)] = "bleak",
+    person: Annotated[str, typer.Option(help="With --device sim: healthy, weak, fatiguing, hypertonic...")] = "healthy",
+    routine: Annotated[str, typer.Option(help="With --device sim: quick-check, glazer, perfect, daily, cough")] = (
+        "quick-check"
+    ),
+    speed: Annotated[
+        float | None,
+        typer.Option(min=0, help="Playback speed of sim, file or virtual trainers (sim/file: as fast as possible)"),
+    ] = None,
+) -> None:
+    """Record a trainer, the simulator or a file to CSV or EDF+; gaps and disconnections are marked in it.
+
+    Example:  pelvicore record --transport virtual --device C0:FF:EE:00:00:01 --seconds 20 --out perifit.csv
+    """
+    import asyncio
+
+    from pelvicore.devices.recording_job import run_recording
+
+    try:
+        asyncio.run(
+            run_recording(
+                device, out, seconds=seconds, transport=transport, profile=profile, person=person, routine=routine,
+                speed=speed,
+            )
+        )  # fmt: skip
+    except PelvicoreError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
 
 
 def main() -> None:

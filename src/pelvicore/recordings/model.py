@@ -17,6 +17,7 @@ KNOWN_UNITS: dict[str, str] = {
     "uv": "uV",
     "mv": "mV",
     "raw": "raw",
+    "degc": "degC",
 }
 
 

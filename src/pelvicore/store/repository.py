@@ -260,6 +260,13 @@ class SessionStore:
             index = np.empty(0, dtype=np.int64)
         return session.fs_hz, {name: samples[i] for i, name in enumerate(names)}, index
 
+    def set_sampling_rate(self, session_id: str, fs_hz: float) -> None:
+        """The rate of a running session's sensor, measured once it streams (before any sample is stored)."""
+        _check_positive("fs_hz", fs_hz, "Hz")
+        with self._write() as db:
+            session = self._running(db, session_id)
+            session.fs_hz = fs_hz
+
     def reopen(self, session_id: str) -> None:
         """Let an ``interrupted`` session take data again (``running``), to resume it where it stopped."""
         with self._write() as db:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from pelvicore.devices.ble.hub import open_backend
 from pelvicore.store.db import default_database_url, make_engine, migrate
 from pelvicore.store.repository import SessionStore
 from pelvicore.web.live import SessionManager
@@ -35,12 +37,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store.interrupt_running()  # sessions cut short by a crash or a kill
         app.state.store = store
         app.state.user_id = store.ensure_user()
-        app.state.manager = SessionManager(store, flush_s=settings.flush_s)
-        try:
-            yield
-        finally:
-            await app.state.manager.shutdown()
-            engine.dispose()
+        async with contextlib.AsyncExitStack() as stack:
+            backend = None
+            if settings.ble != "none":
+                backend = await stack.enter_async_context(open_backend(settings.ble, speed=settings.ble_speed))
+            app.state.manager = SessionManager(store, flush_s=settings.flush_s, backend=backend)
+            try:
+                yield
+            finally:
+                await app.state.manager.shutdown()
+                engine.dispose()
 
     app = FastAPI(
         title="pelvicore",

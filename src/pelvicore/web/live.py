@@ -15,7 +15,14 @@ from typing import Any, Literal
 
 import numpy as np
 
+from pelvicore.devices.ble.hub import Backend
+from pelvicore.devices.ble.sensor import SensorSource
+from pelvicore.devices.ble.stream import SensorStatus
+from pelvicore.devices.browser import BrowserSource
+from pelvicore.devices.profiles import get_profile, identify
 from pelvicore.devices.simulator import SimulatorSource
+from pelvicore.devices.source import Source
+from pelvicore.errors import PelvicoreError
 from pelvicore.signal.events import Contraction, SignalProblem
 from pelvicore.signal.frames import Frame
 from pelvicore.signal.pipeline import Pipeline
@@ -60,7 +67,7 @@ class LiveSession:
         self,
         session_id: str,
         store: SessionStore,
-        source: SimulatorSource,
+        source: Source,
         routine: Protocol,
         *,
         flush_s: float,
@@ -84,6 +91,14 @@ class LiveSession:
         self._pending_events: list[Message] = []
         self._last_flush = time.monotonic()
         self.task: asyncio.Task[None] | None = None
+        #: Seconds the routine's cues wait for a sensor that dropped out (the session pauses with it).
+        self._cue_shift_s = 0.0
+        self._sensor_away = False
+        self._next_index: int | None = None
+        self._first_frame = True
+        self._buzz: asyncio.Task[None] | None = None
+        if hasattr(source, "on_status"):
+            source.on_status = self._on_sensor
 
     # -- control ----------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -99,6 +114,9 @@ class LiveSession:
     def stop(self) -> None:
         self.stop_requested = True
         self.paused.clear()
+        stop_source = getattr(self.source, "stop", None)
+        if stop_source is not None:
+            stop_source()  # a trainer's stream ends after what it has already sent
 
     async def messages(self) -> AsyncIterator[Message]:
         sub = Subscriber()
@@ -118,7 +136,7 @@ class LiveSession:
     async def _run(self) -> None:
         status: Literal["completed", "interrupted"] = "completed"
         cues = self.routine.cue_times()
-        start_s = self.source.start_index / self.source.info.fs_hz
+        start_s = getattr(self.source, "start_index", 0) / self.source.info.fs_hz
         # A resumed session re-announces the step under way, then goes on.
         next_cue = max(0, sum(1 for t, _ in cues if t <= start_s) - 1)
         try:
@@ -129,21 +147,27 @@ class LiveSession:
                         await asyncio.sleep(0.05)
                     if self.stop_requested:
                         break
-                    t_end = frame.t0_s + frame.n_samples / frame.fs_hz
+                    await self._first(frame)
+                    self._follow_gaps(frame)
+                    t_end = frame.t0_s + frame.n_samples / frame.fs_hz - self._cue_shift_s
                     while next_cue < len(cues) and cues[next_cue][0] <= t_end:
                         start, step = cues[next_cue]
+                        if step.action != "rest":
+                            self._vibrate()
                         self._publish(
                             {
                                 "type": "cue",
-                                "t_s": round(start, 3),
+                                "t_s": round(start + self._cue_shift_s, 3),
                                 "text": step.instruction,
                                 "kind": step.kind,
                                 "action": step.action,
                                 "countdown_s": step.duration_s,
-                                "ends_at_s": round(start + step.duration_s, 3),
+                                "ends_at_s": round(start + self._cue_shift_s + step.duration_s, 3),
                             }
                         )
                         next_cue += 1
+                    if t_end >= self.routine.duration_s and hasattr(self.source, "stop"):
+                        self.source.stop()  # a trainer streams for ever: the routine's end ends the session
                     self._publish_frame(frame, produced_at)
                     self._handle(self.pipeline.feed(frame))
                     self._pending_frames.append(frame)
@@ -159,6 +183,51 @@ class LiveSession:
                 await asyncio.to_thread(self.store.finish, self.id, status, self.summary())
             self._publish({"type": "end", "status": status, "summary": self.summary()})
             self.finished.set()
+
+    # -- sensors ------------------------------------------------------------------------------------
+    async def _first(self, frame: Frame) -> None:
+        """A trainer's rate is measured once it streams: analyse and store at the rate its frames carry."""
+        if not self._first_frame:
+            return
+        self._first_frame = False
+        if frame.fs_hz != self.pipeline.fs_hz:
+            self.pipeline = Pipeline(frame.fs_hz, frame.units)
+            await asyncio.to_thread(self.store.set_sampling_rate, self.id, frame.fs_hz)
+
+    def _follow_gaps(self, frame: Frame) -> None:
+        """After the sensor returns, the cues carry on from where they were when it dropped out."""
+        if self._next_index is not None and frame.index > self._next_index and self._sensor_away:
+            self._cue_shift_s += (frame.index - self._next_index) / frame.fs_hz
+            self._sensor_away = False
+        self._next_index = frame.index + frame.n_samples
+
+    def _on_sensor(self, status: SensorStatus) -> None:
+        if status.kind == "disconnected":
+            self._sensor_away = True
+        message: Message = {"type": "sensor", "state": status.kind, "text": status.text}
+        if status.value is not None:
+            message["value"] = status.value
+        t_s = round(status.index / self.pipeline.fs_hz, 3)
+        if status.kind in ("saturation", "flat", "loss", "bad-payload"):
+            message = {"type": "warning", "kind": status.kind, "t_s": t_s, "text": status.text}
+            self._pending_events.append({"kind": "problem", **message})
+        elif status.kind in ("disconnected", "reconnected", "battery", "unreachable"):
+            self._pending_events.append({"kind": "sensor", "t_s": t_s, **message})
+        self._publish(message)
+
+    def _vibrate(self) -> None:
+        """A "squeeze now" buzz on trainers that have a motor: on for 0.3 s."""
+        vibrate = getattr(self.source, "vibrate", None)
+        if vibrate is None or not getattr(self.source, "can_vibrate", False):
+            return
+
+        async def buzz() -> None:
+            with contextlib.suppress(Exception):
+                await vibrate(True)
+                await asyncio.sleep(0.3)
+                await vibrate(False)
+
+        self._buzz = asyncio.create_task(buzz())
 
     def summary(self) -> dict[str, Any]:
         """Counts and bests over every contraction of the session (a resumed one included)."""
@@ -234,13 +303,70 @@ class SessionNotResumable(Exception):
     """Only an interrupted session from the simulator can be carried on."""
 
 
-class SessionManager:
-    """The live sessions of this server process."""
+class SensorUnavailable(Exception):
+    """The trainer asked for could not be found or connected; the message says which and why."""
 
-    def __init__(self, store: SessionStore, *, flush_s: float) -> None:
+
+class SessionManager:
+    """The live sessions of this server process; ``backend`` is the Bluetooth backend for trainers."""
+
+    def __init__(self, store: SessionStore, *, flush_s: float, backend: Backend | None = None) -> None:
         self.store = store
         self.flush_s = flush_s
+        self.backend = backend
         self.live: dict[str, LiveSession] = {}
+
+    async def start_device(self, user_id: int, *, address: str, profile: str | None, routine: str) -> str:
+        """Connect to the trainer at ``address`` through the Bluetooth backend and start a session with it."""
+        protocol = get_protocol(routine)
+        if self.backend is None:
+            raise SensorUnavailable("this server has no Bluetooth backend")
+        central = self.backend.central
+        if profile is None:
+            heard = {a.address.upper(): a for a in await central.scan(2.0)}
+            advert = heard.get(address.upper())
+            found = identify(advert.name, advert.services) if advert else None
+            if found is None:
+                raise SensorUnavailable(f"no trainer pelvicore knows was heard at {address}")
+            device = found
+        else:
+            device = get_profile(profile)
+        source = SensorSource(central, address, device, time_scale=self.backend.time_scale)
+        try:
+            await source.connect()
+        except PelvicoreError as exc:
+            raise SensorUnavailable(str(exc)) from exc
+        info = source.info
+        session_id = await asyncio.to_thread(
+            self.store.create_session,
+            user_id,
+            source="device",
+            profile=device.name,
+            routine=routine,
+            speed=1.0,
+            fs_hz=info.fs_hz,
+            units=info.units,
+        )
+        self._launch(LiveSession(session_id, self.store, source, protocol, flush_s=self.flush_s))
+        return session_id
+
+    async def start_browser(self, user_id: int, *, profile: str, routine: str) -> str:
+        """A session whose trainer the web page connects with Web Bluetooth; payloads arrive over its WebSocket."""
+        protocol = get_protocol(routine)
+        source = BrowserSource(get_profile(profile))
+        info = source.info
+        session_id = await asyncio.to_thread(
+            self.store.create_session,
+            user_id,
+            source="browser",
+            profile=profile,
+            routine=routine,
+            speed=1.0,
+            fs_hz=info.fs_hz,
+            units=info.units,
+        )
+        self._launch(LiveSession(session_id, self.store, source, protocol, flush_s=self.flush_s))
+        return session_id
 
     async def start(self, user_id: int, *, profile: str, routine: str, speed: float, seed: int | None = None) -> str:
         """Create and start a simulated session; the simulation and the first write run off the event loop."""

@@ -15,3 +15,8 @@ class Settings(BaseSettings):
     port: int = 8000
     #: Seconds of samples the recorder may hold before writing them (at most about 1 s at risk in a crash).
     flush_s: float = 0.5
+    #: Bluetooth backend for trainers: ``bleak`` (this computer's adapter), a Bumble transport such as
+    #: ``usb:0``, ``virtual`` (simulated trainers of every kind, no hardware), or ``none``.
+    ble: str = "bleak"
+    #: Playback speed of ``virtual`` trainers.
+    ble_speed: float = 1.0

@@ -132,7 +132,7 @@ class BumbleCentral:
                 await self.device.stop_scanning()
             finally:
                 self.device.remove_listener(self.device.EVENT_ADVERTISEMENT, on_advertisement)
-            return sorted(heard.values(), key=lambda a: -(a.rssi if a.rssi is not None else -999))
+            return sorted(heard.values(), key=lambda a: (-(a.rssi if a.rssi is not None else -999), a.address))
 
     async def connect(self, address: str, timeout_s: float = 10.0) -> BumbleLink:
         await self._power_on()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from collections.abc import AsyncIterator, Callable
 from types import TracebackType
@@ -19,6 +20,7 @@ from typing import Self
 from pelvicore.devices.ble.central import BleError, Central, Link
 from pelvicore.devices.ble.stream import SampleStream, SensorStatus, StatusKind
 from pelvicore.devices.profiles import kgoal, magic_motion
+from pelvicore.devices.profiles import open as open_profile
 from pelvicore.devices.profiles.base import DeviceProfile
 from pelvicore.devices.source import SourceInfo
 from pelvicore.signal.frames import Frame
@@ -29,6 +31,9 @@ DEFAULT_HZ = 20.0
 FRAME_S = 0.04
 #: A connected sensor that sends nothing for this long is treated as lost, and reconnected.
 STALL_S = 5.0
+#: Rates a trainer of unknown rate is snapped to after measuring it for ``RATE_PROBE_S``.
+USUAL_RATES_HZ = (5.0, 10.0, 12.5, 16.0, 20.0, 25.0, 32.0, 40.0, 50.0, 64.0, 100.0, 128.0, 200.0)
+RATE_PROBE_S = 1.0
 
 
 def vibration_write(profile: DeviceProfile, on: bool) -> tuple[str, bytes] | None:
@@ -72,6 +77,9 @@ class SensorSource:
         self.address = address
         self.profile = profile
         self.fs_hz = float(fs_hz or profile.sampling_hz or DEFAULT_HZ)
+        # Polled devices run at the rate asked of them; notifying ones of unknown rate are measured.
+        self._rate_known = bool(fs_hz or profile.sampling_hz) or profile.mode != "notify"
+        self._time_scale = time_scale
         self.backoff_s = backoff_s
         self.give_up_s = give_up_s
         self.connect_timeout_s = connect_timeout_s
@@ -97,17 +105,35 @@ class SensorSource:
 
     # -- life cycle ---------------------------------------------------------------------------------
     async def connect(self, attempts: int = 3) -> None:
-        """The first connection, retried ``attempts`` times (an Elvie often needs several); ``BleError`` if all fail."""
+        """The first connection, retried ``attempts`` times (an Elvie often needs several); ``BleError`` if all fail.
+
+        Where the sampling rate is not known in advance, it is measured here (see ``measure_rate``).
+        """
         delay = self.backoff_s[0]
         for attempt in range(attempts):
             try:
                 await self._open()
-                return
+                break
             except BleError:
                 if attempt == attempts - 1:
                     raise
                 await asyncio.sleep(delay)
                 delay = min(2 * delay, self.backoff_s[1])
+        if not self._rate_known:
+            await self.measure_rate()
+
+    async def measure_rate(self, seconds: float = RATE_PROBE_S) -> float:
+        """Count samples for ``seconds`` and take the nearest usual rate; frames then carry that rate."""
+        before, t0 = self.stream.received, time.monotonic()
+        await asyncio.sleep(seconds)
+        count, elapsed = self.stream.received - before, (time.monotonic() - t0) * self._time_scale
+        if count >= 3:
+            measured = count / elapsed
+            self.fs_hz = min(USUAL_RATES_HZ, key=lambda r: abs(math.log(r / measured)))
+            self.stream.set_rate(self.fs_hz)
+            self._info = SourceInfo(self._info.name, self.fs_hz, self.stream.units)
+        self._rate_known = True
+        return self.fs_hz
 
     async def __aenter__(self) -> Self:
         if self._link is None:
@@ -166,8 +192,6 @@ class SensorSource:
         """Zero the probe at rest where it has the command (the open profile); ``False`` otherwise."""
         if self.profile.name != "open" or not self.connected:
             return False
-        from pelvicore.devices.profiles import open as open_profile
-
         assert self._link is not None
         await self._link.write(open_profile.CONTROL, open_profile.CALIBRATE)
         return True
@@ -181,6 +205,14 @@ class SensorSource:
             if self.profile.mode == "notify":
                 for characteristic in self.profile.characteristics:
                     await link.subscribe(characteristic, self._receiver(characteristic))
+            if self.profile.name == "open" and not self._rate_known:
+                with contextlib.suppress(Exception):
+                    rate = int.from_bytes((await link.read(open_profile.INFO))[:2], "little")
+                    if 1 <= rate <= 1000:
+                        self.fs_hz = rate / self._time_scale
+                        self.stream.set_rate(self.fs_hz)
+                        self._info = SourceInfo(self._info.name, self.fs_hz, self.stream.units)
+                        self._rate_known = True
             if self.profile.battery_characteristic:
                 with contextlib.suppress(Exception):
                     self.battery = (await link.read(self.profile.battery_characteristic))[0]

@@ -128,6 +128,11 @@ class SampleStream:
         self.received += n
         self._watch(first, samples)
 
+    def set_rate(self, fs_hz: float) -> None:
+        """The rate measured after connecting; samples already indexed keep their indices."""
+        self.fs_hz = fs_hz
+        self.clock.interval_s = 1.0 / (fs_hz * self.time_scale)
+
     def restart(self) -> None:
         """A new connection: counters and partial femfit sets from before it no longer apply."""
         self._counter = None

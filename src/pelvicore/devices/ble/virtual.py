@@ -34,6 +34,8 @@ READ, NOTIFY, WRITE = (
     gatt.Characteristic.Properties.WRITE,
 )
 READABLE, WRITEABLE = gatt.Characteristic.READABLE, gatt.Characteristic.WRITEABLE
+#: A trainer left unconnected this long starts its simulated session afresh on the next connection.
+IDLE_RESTART_S = 5.0
 SIG_BASE = "-0000-1000-8000-00805f9b34fb"
 FEMFIT_HOUSEKEEPING = ("b92a0001-4bf9-4870-8aa1-881b3a20ada4", "b92a0002-4bf9-4870-8aa1-881b3a20ada4")
 #: Advertised names of virtual trainers (the Elvie's real name is unknown; a descriptive one stands in).
@@ -90,6 +92,10 @@ class VirtualTrainer:
         self._current = (0.0, 0.0)
         self._counter = 0
         self._task: asyncio.Task[None] | None = None
+        # Switched on when she starts: a connection after a long idle time plays the session from its start.
+        self._restart = False
+        self._last_connected = -1e9
+        self.device.on(self.device.EVENT_CONNECTION, self._on_connection)
         self._notify: list[gatt.Characteristic] = []
         self._value: gatt.Characteristic | None = None
         self._build()
@@ -204,6 +210,16 @@ class VirtualTrainer:
     def connected(self) -> bool:
         return bool(self.device.connections)
 
+    def _on_connection(self, connection: Connection) -> None:
+        now = asyncio.get_running_loop().time()
+        if now - self._last_connected > IDLE_RESTART_S:
+            self._restart = True
+        self._last_connected = now
+        connection.on(connection.EVENT_DISCONNECTION, lambda *_: self._note_disconnection())
+
+    def _note_disconnection(self) -> None:
+        self._last_connected = asyncio.get_running_loop().time()
+
     # -- streaming ----------------------------------------------------------------------------------
     def _rows(self) -> Iterator[tuple[float, float]]:
         assert self.pressure is not None
@@ -219,6 +235,8 @@ class VirtualTrainer:
         t_next = loop.time()
         rows = self._rows()
         while True:
+            if self._restart:
+                rows, self._restart = self._rows(), False
             batch = [next(rows) for _ in range(per_batch)]
             self.played += per_batch
             if spec.mode == "notify":

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 from dataclasses import asdict
 from typing import Any, Literal
 
 import numpy as np
-from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, HTTPException, Query, WebSocket, WebSocketDisconnect, status
 from pydantic import BaseModel, Field
 
+from pelvicore.devices.ble.sensor import DEFAULT_HZ
+from pelvicore.devices.ble.stream import stream_units
+from pelvicore.devices.browser import BrowserSource
+from pelvicore.devices.profiles import PROFILES, identify
+from pelvicore.devices.profiles.base import DecodeError
 from pelvicore.devices.simulator.persons import PERSONS
+from pelvicore.errors import PelvicoreError
 from pelvicore.web.deps import CurrentUser, ManagerDep, StoreDep, ws_manager, ws_store
-from pelvicore.web.live import SessionNotResumable
+from pelvicore.web.live import SensorUnavailable, SessionNotResumable
 
 router = APIRouter()
 
@@ -20,10 +29,19 @@ Routine = Literal["quick-check", "daily", "glazer", "perfect", "cough"]
 assert set(Profile.__args__) == set(PERSONS)  # type: ignore[attr-defined]
 
 
-class SessionRequest(BaseModel):
-    """Start a session. Only the simulator is a source here; sensors come through the device drivers."""
+DeviceProfileName = Literal["perifit", "kgoal", "kgoal-boost", "elvie", "magic-motion", "femfit", "open"]
+assert set(DeviceProfileName.__args__) == set(PROFILES)  # type: ignore[attr-defined]
 
-    source: Literal["simulator"] = "simulator"
+
+class SessionRequest(BaseModel):
+    """Start a session with the simulator, a trainer through the server's Bluetooth (``device``), or a
+    trainer the web page connects with Web Bluetooth (``browser``)."""
+
+    source: Literal["simulator", "device", "browser"] = "simulator"
+    device_address: str | None = Field(
+        None, pattern=r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$|^[0-9A-Fa-f-]{36}$", description="With source device"
+    )
+    device_profile: DeviceProfileName | None = Field(None, description="Trainer kind (browser: required)")
     profile: Profile = "healthy"
     routine: Routine = "quick-check"
     speed: float = Field(1.0, gt=0, le=100, description="Playback speed of the simulator (1 = real time)")
@@ -41,7 +59,23 @@ def health() -> dict[str, str]:
 
 @router.post("/api/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionCreated)
 async def create_session(body: SessionRequest, manager: ManagerDep, user: CurrentUser) -> SessionCreated:
-    session_id = await manager.start(user, profile=body.profile, routine=body.routine, speed=body.speed, seed=body.seed)
+    if body.source == "device":
+        if body.device_address is None:
+            raise HTTPException(422, "device_address is required with source device")
+        try:
+            session_id = await manager.start_device(
+                user, address=body.device_address, profile=body.device_profile, routine=body.routine
+            )
+        except SensorUnavailable as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    elif body.source == "browser":
+        if body.device_profile is None:
+            raise HTTPException(422, "device_profile is required with source browser")
+        session_id = await manager.start_browser(user, profile=body.device_profile, routine=body.routine)
+    else:
+        session_id = await manager.start(
+            user, profile=body.profile, routine=body.routine, speed=body.speed, seed=body.seed
+        )
     return SessionCreated(id=session_id)
 
 
@@ -98,8 +132,15 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
     try:
         live = manager.live.get(session_id)
         if live is not None:
-            async for message in live.messages():
-                await websocket.send_json(message)
+            receiver = None
+            if isinstance(live.source, BrowserSource):
+                receiver = asyncio.create_task(_receive_payloads(websocket, live.source))
+            try:
+                async for message in live.messages():
+                    await websocket.send_json(message)
+            finally:
+                if receiver is not None:
+                    receiver.cancel()
         else:
             record = store.get(session_id)
             if record is None:
@@ -111,3 +152,64 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
         await websocket.close()
     except WebSocketDisconnect:
         pass
+
+
+async def _receive_payloads(websocket: WebSocket, source: BrowserSource) -> None:
+    """Messages from a page that streams its trainer with Web Bluetooth (see ``static/webble.js``)."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            try:
+                message = json.loads(await websocket.receive_text())
+                if not isinstance(message, dict):
+                    raise DecodeError("expected a JSON object")
+                if message.get("type") == "payload":
+                    source.push(str(message.get("characteristic", "")), message.get("hex"))  # type: ignore[arg-type]
+                elif message.get("type") == "sensor":
+                    battery = message.get("battery")
+                    source.sensor_state(
+                        str(message.get("state")),
+                        str(message.get("name") or "")[:80],
+                        float(battery) if isinstance(battery, int | float) and not isinstance(battery, bool) else None,
+                    )
+                else:
+                    raise DecodeError(f"unknown message type {message.get('type')!r}")
+            except (ValueError, DecodeError) as exc:
+                await websocket.send_json({"type": "error", "text": f"message ignored: {exc}"})
+
+
+@router.get("/api/devices/profiles")
+def device_profiles() -> list[dict[str, Any]]:
+    """Every trainer kind, with what a Web Bluetooth page needs to find and read it."""
+    return [
+        {
+            "name": p.name,
+            "title": p.title,
+            "names": list(p.names),
+            "services": list(p.services),
+            "characteristics": list(p.characteristics),
+            "mode": p.mode,
+            "web_bluetooth": not any(c.startswith("handle:") for c in p.characteristics),
+            "battery_characteristic": p.battery_characteristic,
+            "poll_hz": p.sampling_hz or DEFAULT_HZ,
+            "units": stream_units(p),
+            "source": p.source,
+        }
+        for p in PROFILES.values()
+    ]
+
+
+@router.get("/api/devices/scan")
+async def scan_devices(manager: ManagerDep, seconds: float = Query(3.0, gt=0, le=30)) -> list[dict[str, Any]]:
+    """Trainers the server's Bluetooth hears: address, name, profile, RSSI (dBm)."""
+    if manager.backend is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, "this server has no Bluetooth backend")
+    try:
+        adverts = await manager.backend.central.scan(seconds)
+    except PelvicoreError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    rows = []
+    for a in adverts:
+        profile = identify(a.name, a.services)
+        if profile is not None:
+            rows.append({"address": a.address, "name": a.name, "profile": profile.name, "rssi": a.rssi})
+    return rows

@@ -1,0 +1,123 @@
+"""Web Bluetooth as a ``Source``: the browser pairs the trainer and forwards its raw payloads over the
+session's WebSocket; here the same profiles decode them as for host Bluetooth.
+
+The browser cannot tell the trainer's sampling rate, so the first second of payloads measures it (snapped to
+a usual rate) before frames flow. A disconnection reported by the page marks a gap as the host transport does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import time
+from collections.abc import AsyncIterator, Callable
+from types import TracebackType
+from typing import Self
+
+from pelvicore.devices.ble.sensor import DEFAULT_HZ, FRAME_S, RATE_PROBE_S, USUAL_RATES_HZ
+from pelvicore.devices.ble.stream import SampleStream, SensorStatus, StatusKind
+from pelvicore.devices.profiles.base import DecodeError, DeviceProfile
+from pelvicore.devices.source import SourceInfo
+from pelvicore.signal.frames import Frame
+
+#: Longest payload accepted from a page (the open profile's largest notification is 243 bytes).
+MAX_PAYLOAD_BYTES = 512
+
+
+class BrowserSource:
+    """Frames from payloads a web page pushes with ``push(characteristic, hex)``."""
+
+    def __init__(self, profile: DeviceProfile, *, on_status: Callable[[SensorStatus], None] | None = None) -> None:
+        self.profile = profile
+        self.on_status = on_status
+        self.fs_hz = float(profile.sampling_hz or DEFAULT_HZ)
+        self.stream = SampleStream(profile, self.fs_hz, on_status=self._relay)
+        self._info = SourceInfo(f"browser:{profile.name}", self.fs_hz, self.stream.units)
+        self.start_index = 0
+        self._rate_known = profile.sampling_hz is not None
+        self._first_payload: float | None = None
+        self._stopped = asyncio.Event()
+        self._disconnected_at: int | None = None
+        self._away_since = 0.0
+
+    @property
+    def info(self) -> SourceInfo:
+        return self._info
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._stopped.set()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    # -- from the page ------------------------------------------------------------------------------
+    def push(self, characteristic: str, payload_hex: str) -> None:
+        """One payload as the page saw it; ``DecodeError`` names what is wrong with a malformed message."""
+        if not isinstance(payload_hex, str) or len(payload_hex) > 2 * MAX_PAYLOAD_BYTES:
+            raise DecodeError(f"payload must be a hex string of at most {MAX_PAYLOAD_BYTES} bytes")
+        try:
+            payload = bytes.fromhex(payload_hex)
+        except ValueError:
+            raise DecodeError(f"payload {payload_hex[:40]!r} is not hex") from None
+        now = time.monotonic()
+        if self._first_payload is None:
+            self._first_payload = now
+        self.stream.push(str(characteristic), payload, now)
+
+    def sensor_state(self, state: str, name: str = "", battery: float | None = None) -> None:
+        """The page's news: ``connected`` (with the device name and battery) or ``disconnected``."""
+        if state == "disconnected":
+            self._disconnected_at = self.stream.clock.next_index
+            self._away_since = time.monotonic()
+            self._tell(
+                "disconnected", "Sensor disconnected — the session is paused; reconnecting…", self._disconnected_at
+            )
+        elif state == "connected":
+            self.stream.restart()
+            if self._disconnected_at is not None:
+                away = time.monotonic() - self._away_since
+                self._tell("reconnected", f"Sensor back after {away:.1f} s — carrying on.", self._disconnected_at, away)
+                self._disconnected_at = None
+            else:
+                self._tell("connected", f"Connected to {name or self.profile.title}.")
+            if battery is not None and math.isfinite(battery) and 0 <= battery <= 100:
+                low = " — charge it soon" if battery <= 15 else ""
+                self._tell("battery", f"Sensor battery {battery:.0f}%{low}.", value=float(battery))
+
+    # -- to the session -----------------------------------------------------------------------------
+    def __aiter__(self) -> AsyncIterator[Frame]:
+        return self._frames()
+
+    async def _frames(self) -> AsyncIterator[Frame]:
+        while not self._stopped.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), FRAME_S)
+            if not self._rate_known:
+                if self._first_payload is None or time.monotonic() - self._first_payload < RATE_PROBE_S:
+                    continue
+                self._measure()
+            for frame in self.stream.take_frames():
+                yield frame
+
+    def _measure(self) -> None:
+        assert self._first_payload is not None
+        elapsed = time.monotonic() - self._first_payload
+        if self.stream.received >= 3:
+            measured = self.stream.received / elapsed
+            self.fs_hz = min(USUAL_RATES_HZ, key=lambda r: abs(math.log(r / measured)))
+            self.stream.set_rate(self.fs_hz)
+            self._info = SourceInfo(self._info.name, self.fs_hz, self.stream.units)
+        self._rate_known = True
+
+    def _relay(self, status: SensorStatus) -> None:
+        if self.on_status is not None:
+            self.on_status(status)
+
+    def _tell(self, kind: StatusKind, text: str, index: int = 0, value: float | None = None) -> None:
+        self._relay(SensorStatus(kind, text, index, value))

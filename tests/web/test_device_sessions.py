@@ -1,0 +1,133 @@
+"""Trainers in the web app: a virtual Perifit over a real BLE stack (Bumble) drives a live session as the
+simulator does; the server's scan, the profiles list, and a page-fed Web Bluetooth session."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from pelvicore.devices.ble.payloads import perifit_payload
+from pelvicore.web.app import create_app
+from pelvicore.web.settings import Settings
+
+SPEED = 10.0
+
+
+@pytest.fixture
+def virtual(tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", ble="virtual", ble_speed=SPEED)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def follow(client: TestClient, session_id: str) -> list[dict[str, Any]]:
+    with client.websocket_connect(f"/ws/sessions/{session_id}") as ws:
+        messages = []
+        while True:
+            message = ws.receive_json()
+            messages.append(message)
+            if message["type"] == "end":
+                return messages
+
+
+def test_scan_lists_every_virtual_trainer(virtual: TestClient) -> None:
+    rows = virtual.get("/api/devices/scan", params={"seconds": 0.3}).json()
+    assert sorted(r["profile"] for r in rows) == sorted(
+        ["perifit", "kgoal", "kgoal-boost", "elvie", "magic-motion", "femfit", "open"]
+    )
+
+
+def test_a_virtual_perifit_drives_a_live_session_as_the_simulator_does(virtual: TestClient) -> None:
+    simulated = virtual.post(
+        "/api/sessions", json={"profile": "healthy", "routine": "quick-check", "speed": SPEED, "seed": 0}
+    ).json()["id"]
+    device = virtual.post(
+        "/api/sessions", json={"source": "device", "device_address": "C0:FF:EE:00:00:01", "routine": "quick-check"}
+    )
+    assert device.status_code == 201, device.text
+    by_sim, by_device = follow(virtual, simulated), follow(virtual, device.json()["id"])
+
+    def kinds(messages: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+        return [m for m in messages if m["type"] == kind]
+
+    assert by_device[-1]["status"] == "completed"
+    assert [c["text"] for c in kinds(by_device, "cue")] == [c["text"] for c in kinds(by_sim, "cue")]
+    sim_onsets = [c["onset_s"] for c in kinds(by_sim, "contraction")]
+    dev_onsets = [c["onset_s"] for c in kinds(by_device, "contraction")]
+    assert len(sim_onsets) >= 8
+    assert len(dev_onsets) == len(sim_onsets), (sim_onsets, dev_onsets)
+    # The trainer starts its session when pelvicore connects; onsets agree to a fraction of a second.
+    lag = dev_onsets[0] - sim_onsets[0]
+    assert all(abs(d - s - lag) < 0.3 for d, s in zip(dev_onsets, sim_onsets, strict=True))
+    assert all(c["technique"] == "lift" for c in kinds(by_device, "contraction"))
+    frames = kinds(by_device, "frame")
+    assert frames and frames[0]["units"] == {"floor": "raw", "abdomen": "raw"}
+    assert any(m["type"] == "sensor" and m["state"] == "connected" for m in by_device)
+    record = virtual.get(f"/api/sessions/{device.json()['id']}").json()
+    assert record["source"] == "device" and record["profile"] == "perifit"
+    assert record["fs_hz"] == 50.0  # measured from the trainer's notifications
+
+
+def test_a_trainer_nobody_hears_is_a_clear_409(virtual: TestClient) -> None:
+    r = virtual.post("/api/sessions", json={"source": "device", "device_address": "C0:FF:EE:00:00:42"})
+    assert r.status_code == 409 and "C0:FF:EE:00:00:42" in r.json()["detail"]
+    r = virtual.post("/api/sessions", json={"source": "device", "device_address": "not an address"})
+    assert r.status_code == 422
+
+
+def test_profiles_tell_a_web_page_how_to_find_each_trainer(virtual: TestClient) -> None:
+    profiles = {p["name"]: p for p in virtual.get("/api/devices/profiles").json()}
+    assert profiles["perifit"]["services"] == [
+        "0000aa40-0000-1000-8000-00805f9b34fb",
+        "0000aa41-0000-1000-8000-00805f9b34fb",
+    ]
+    assert profiles["perifit"]["mode"] == "notify" and profiles["elvie"]["mode"] == "poll"
+    assert profiles["kgoal"]["web_bluetooth"] is False and profiles["perifit"]["web_bluetooth"] is True
+
+
+def test_a_page_streams_payloads_and_bad_messages_are_refused_without_ending_the_session(tmp_path: Path) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", ble="none"))
+    with TestClient(app) as client:
+        r = client.post(
+            "/api/sessions", json={"source": "browser", "device_profile": "perifit", "routine": "quick-check"}
+        )
+        assert r.status_code == 201
+        session_id = r.json()["id"]
+        assert client.post("/api/sessions", json={"source": "browser"}).status_code == 422
+        with client.websocket_connect(f"/ws/sessions/{session_id}") as ws:
+            ws.send_json({"type": "sensor", "state": "connected", "name": "Perifit_o)", "battery": 64})
+            ws.send_json({"type": "payload", "characteristic": "0000aa41-0000-1000-8000-00805f9b34fb", "hex": "zz"})
+            ws.send_text("not json")
+            errors, sensor = [], []
+            while len(errors) < 2 or len(sensor) < 2:
+                m = ws.receive_json()
+                (errors if m["type"] == "error" else sensor if m["type"] == "sensor" else []).append(m)
+            assert "not hex" in errors[0]["text"]
+            assert sensor[0]["state"] == "connected" and "64%" in sensor[1]["text"]
+            contractions = []
+            rng = np.random.default_rng(1)
+            for i in range(100):  # 5 s at 20 Hz with one 2 s squeeze, on a noisy rest
+                floor = 20.0 + rng.normal(0, 0.4) + (25.0 * min(1.0, (i - 40) / 6) if 40 <= i < 80 else 0.0)
+                ws.send_json(
+                    {
+                        "type": "payload",
+                        "characteristic": "0000aa41-0000-1000-8000-00805f9b34fb",
+                        "hex": perifit_payload(floor, 2.0).hex(),
+                    }
+                )
+                time.sleep(0.05)
+            client.post(f"/api/sessions/{session_id}/stop")
+            while (m := ws.receive_json())["type"] != "end":
+                if m["type"] == "contraction":
+                    contractions.append(m)
+        assert len(contractions) == 1 and contractions[0]["technique"] == "lift"
+        trace = client.get(f"/api/sessions/{session_id}/trace").json()
+        assert trace["fs_hz"] == 20.0  # measured from the arrival of the payloads
+        assert 80 <= len(trace["channels"]["floor"]) <= 100
+        assert max(trace["channels"]["floor"]) > int.from_bytes(perifit_payload(44.0, 0)[:2], "big")
