@@ -333,3 +333,19 @@ def test_concurrent_appends_to_one_session_get_distinct_sequence_numbers(store: 
     assert_array_equal(channels["pressure"], index // 100)  # each sample stayed with its index
     record_ = store.get(session_id)
     assert record_ is not None and record_.contraction_count == 40
+
+
+def test_a_trainer_calibration_is_stored_replaced_and_forgotten(store: SessionStore) -> None:
+    user = store.ensure_user()
+    assert store.get_calibration(user, "perifit", "C0:FF:EE:00:00:01") is None
+    store.save_calibration(user, "perifit", "C0:FF:EE:00:00:01", rest=1200.0, mvc=800.0, unit="raw")
+    store.save_calibration(user, "perifit", "C0:FF:EE:00:00:01", rest=1100.0, mvc=950.0, unit="raw")
+    cal = store.get_calibration(user, "perifit", "C0:FF:EE:00:00:01")
+    assert cal is not None and (cal.rest, cal.mvc, cal.unit) == (1100.0, 950.0, "raw")
+    assert cal.percent_of_max(475.0) == 50.0
+    assert [d.key for d in store.list_devices(user)] == ["C0:FF:EE:00:00:01"]
+    with pytest.raises(StoreError, match="mvc"):
+        store.save_calibration(user, "perifit", "x", rest=0.0, mvc=float("nan"), unit="raw")
+    assert store.forget_calibration(user, "perifit", "C0:FF:EE:00:00:01")
+    assert not store.forget_calibration(user, "perifit", "C0:FF:EE:00:00:01")
+    assert store.list_devices(user) == []

@@ -73,6 +73,30 @@ def test_a_virtual_perifit_drives_a_live_session_as_the_simulator_does(virtual: 
     assert record["source"] == "device" and record["profile"] == "perifit"
     assert record["fs_hz"] == 50.0  # measured from the trainer's notifications
 
+    # The session calibrated the trainer: stored per device, and the next session shows % of her maximum.
+    devices = virtual.get("/api/devices").json()
+    assert [(d["profile"], d["key"], d["unit"]) for d in devices] == [("perifit", "C0:FF:EE:00:00:01", "raw")]
+    strongest = max(c["peak"] for c in kinds(by_device, "contraction"))
+    assert devices[0]["mvc"] == pytest.approx(strongest, rel=0.01)
+    assert "pct_of_max" not in kinds(by_device, "contraction")[0]
+
+
+def test_calibration_is_stored_per_trainer_and_can_be_set_or_forgotten(virtual: TestClient) -> None:
+    url = "/api/devices/perifit/C0:FF:EE:00:00:01/calibration"
+    assert virtual.put(url, json={"rest": 1200, "mvc": 900, "unit": "raw"}).json()["mvc"] == 900
+    assert virtual.put(url, json={"rest": 1200, "mvc": -1, "unit": "raw"}).status_code == 422
+    assert virtual.put("/api/devices/nokia/x/calibration", json={"rest": 0, "mvc": 1, "unit": "raw"}).status_code == 422
+    session = virtual.post(
+        "/api/sessions", json={"source": "device", "device_address": "C0:FF:EE:00:00:01", "routine": "quick-check"}
+    ).json()["id"]
+    messages = follow(virtual, session)
+    calibration = next(m for m in messages if m["type"] == "calibration")
+    assert calibration["mvc"] == 900 and "% of it" in calibration["text"]
+    contractions = [m for m in messages if m["type"] == "contraction"]
+    assert contractions and all(c["pct_of_max"] == pytest.approx(100 * c["peak"] / 900, abs=0.1) for c in contractions)
+    assert virtual.delete(url).status_code == 204
+    assert virtual.delete(url).status_code == 404
+
 
 def test_a_trainer_nobody_hears_is_a_clear_409(virtual: TestClient) -> None:
     r = virtual.post("/api/sessions", json={"source": "device", "device_address": "C0:FF:EE:00:00:42"})

@@ -40,6 +40,8 @@ class BrowserSource:
         self._stopped = asyncio.Event()
         self._disconnected_at: int | None = None
         self._away_since = 0.0
+        #: The trainer's name as the page reported it (the key of its stored calibration).
+        self.device_name: str | None = None
 
     @property
     def info(self) -> SourceInfo:
@@ -79,6 +81,7 @@ class BrowserSource:
                 "disconnected", "Sensor disconnected — the session is paused; reconnecting…", self._disconnected_at
             )
         elif state == "connected":
+            self.device_name = name or self.device_name
             self.stream.restart()
             if self._disconnected_at is not None:
                 away = time.monotonic() - self._away_since

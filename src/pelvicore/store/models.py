@@ -111,6 +111,23 @@ class LiveSession(Base):
     seed: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
 
 
+class Device(Base):
+    """A trainer a person has used (``key``: its Bluetooth address, or its name when a browser connected it),
+    with its calibration: rest level and maximum voluntary contraction (mvc) above rest, in ``unit``."""
+
+    __tablename__ = "devices"
+    __table_args__ = (UniqueConstraint("user_id", "profile", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    profile: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(200))
+    rest: Mapped[float | None] = mapped_column(Float)
+    mvc: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(20))
+    calibrated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class Chunk(Base):
     """A block of consecutive samples of every channel of a session.
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pelvicore.store.db import WRITE_OPTION
 from pelvicore.store.errors import StoreError, UnknownSessionError
 from pelvicore.store.json_values import to_json_object
-from pelvicore.store.models import Chunk, Event, LiveSession, SessionStatus, User, utc_now
+from pelvicore.store.models import Chunk, Device, Event, LiveSession, SessionStatus, User, utc_now
 
 CONTRACTION: Final = "contraction"
 """The event kind whose payloads make up ``SessionRecord.contractions`` and ``contraction_count``."""
@@ -260,6 +260,47 @@ class SessionStore:
             index = np.empty(0, dtype=np.int64)
         return session.fs_hz, {name: samples[i] for i, name in enumerate(names)}, index
 
+    # -- trainers and their calibration -------------------------------------------------------------
+    def get_calibration(self, user_id: int, profile: str, key: str) -> DeviceCalibration | None:
+        """The stored calibration of the trainer (``profile``, ``key``: address or name), if it has one."""
+        with self._read() as db:
+            device = db.scalars(
+                select(Device).where(Device.user_id == user_id, Device.profile == profile, Device.key == key)
+            ).first()
+            if device is None or device.mvc is None or device.rest is None or device.unit is None:
+                return None
+            return DeviceCalibration(profile, key, device.rest, device.mvc, device.unit, device.calibrated_at)
+
+    def save_calibration(self, user_id: int, profile: str, key: str, *, rest: float, mvc: float, unit: str) -> None:
+        """Store (or replace) a trainer's calibration: rest level and maximum above rest, in ``unit``."""
+        _check_text("profile", profile, 100)
+        _check_text("device key", key, 200)
+        _check_text("unit", unit, 20)
+        _check_positive("mvc", mvc, unit)
+        if isinstance(rest, bool) or not isinstance(rest, numbers.Real) or not math.isfinite(rest):
+            raise StoreError(f"rest must be a finite number, got {rest!r}")
+        with self._write() as db:
+            device = db.scalars(
+                select(Device).where(Device.user_id == user_id, Device.profile == profile, Device.key == key)
+            ).first()
+            if device is None:
+                device = Device(user_id=user_id, profile=profile, key=key)
+                db.add(device)
+            device.rest, device.mvc, device.unit, device.calibrated_at = float(rest), float(mvc), unit, utc_now()
+
+    def forget_calibration(self, user_id: int, profile: str, key: str) -> bool:
+        """Drop a trainer's calibration (readings show as raw again); ``False`` if it had none."""
+        with self._write() as db:
+            result = db.execute(
+                delete(Device).where(Device.user_id == user_id, Device.profile == profile, Device.key == key)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def list_devices(self, user_id: int) -> list[DeviceCalibration]:
+        with self._read() as db:
+            rows = db.scalars(select(Device).where(Device.user_id == user_id).order_by(Device.profile, Device.key))
+            return [DeviceCalibration(d.profile, d.key, d.rest, d.mvc, d.unit, d.calibrated_at) for d in rows]
+
     def set_sampling_rate(self, session_id: str, fs_hz: float) -> None:
         """The rate of a running session's sensor, measured once it streams (before any sample is stored)."""
         _check_positive("fs_hz", fs_hz, "Hz")
@@ -359,6 +400,21 @@ def _record(session: LiveSession, contractions: list[dict[str, Any]]) -> Session
 def _next_seq(db: Session, table: type[Chunk] | type[Event], session_id: str) -> int:
     last = db.scalar(select(func.max(table.seq)).where(table.session_id == session_id))
     return 0 if last is None else last + 1
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceCalibration:
+    """A trainer's calibration: ``rest`` level and ``mvc`` (maximum voluntary contraction above rest)."""
+
+    profile: str
+    key: str
+    rest: float | None
+    mvc: float | None
+    unit: str | None
+    calibrated_at: datetime | None
+
+    def percent_of_max(self, rise: float) -> float | None:
+        return None if not self.mvc else round(100.0 * rise / self.mvc, 1)
 
 
 def _check_text(what: str, value: Any, max_chars: int) -> None:

@@ -26,7 +26,7 @@ from pelvicore.errors import PelvicoreError
 from pelvicore.signal.events import Contraction, SignalProblem
 from pelvicore.signal.frames import Frame
 from pelvicore.signal.pipeline import Pipeline
-from pelvicore.store.repository import SessionStore
+from pelvicore.store.repository import DeviceCalibration, SessionStore
 from pelvicore.training.protocols import Protocol, get_protocol
 
 Message = dict[str, Any]
@@ -72,6 +72,7 @@ class LiveSession:
         *,
         flush_s: float,
         previous: list[Message] | None = None,
+        device: tuple[int, str, str | None] | None = None,
     ) -> None:
         self.id = session_id
         self.store = store
@@ -89,6 +90,7 @@ class LiveSession:
         self.stop_requested = False
         self._pending_frames: list[Frame] = []
         self._pending_events: list[Message] = []
+        self._calibrating: asyncio.Future[None] | None = None
         self._last_flush = time.monotonic()
         self.task: asyncio.Task[None] | None = None
         #: Seconds the routine's cues wait for a sensor that dropped out (the session pauses with it).
@@ -97,6 +99,9 @@ class LiveSession:
         self._next_index: int | None = None
         self._first_frame = True
         self._buzz: asyncio.Task[None] | None = None
+        #: (user id, profile, address or name) of a trainer, whose calibration is loaded and kept up to date.
+        self.device = device
+        self.calibration: DeviceCalibration | None = None
         if hasattr(source, "on_status"):
             source.on_status = self._on_sensor
 
@@ -140,6 +145,7 @@ class LiveSession:
         # A resumed session re-announces the step under way, then goes on.
         next_cue = max(0, sum(1 for t, _ in cues if t <= start_s) - 1)
         try:
+            await self._load_calibration()
             async with self.source:
                 async for frame in self.source:
                     produced_at = time.time()
@@ -181,6 +187,7 @@ class LiveSession:
             with contextlib.suppress(Exception):
                 await self._flush()
                 await asyncio.to_thread(self.store.finish, self.id, status, self.summary())
+                await self._save_calibration()
             self._publish({"type": "end", "status": status, "summary": self.summary()})
             self.finished.set()
 
@@ -202,6 +209,10 @@ class LiveSession:
         self._next_index = frame.index + frame.n_samples
 
     def _on_sensor(self, status: SensorStatus) -> None:
+        name = getattr(self.source, "device_name", None)
+        if status.kind == "connected" and self.device is not None and self.device[2] is None and name:
+            self.device = (self.device[0], self.device[1], name)
+            self._calibrating = asyncio.ensure_future(self._load_calibration())
         if status.kind == "disconnected":
             self._sensor_away = True
         message: Message = {"type": "sensor", "state": status.kind, "text": status.text}
@@ -244,10 +255,43 @@ class LiveSession:
             "rest_level": None if cal is None else round(cal.rest, 2),
         }
 
+    # -- calibration per trainer ---------------------------------------------------------------------
+    async def _load_calibration(self) -> None:
+        if self.device is None or self.device[2] is None:
+            return
+        self.calibration = await asyncio.to_thread(self.store.get_calibration, *self.device)  # type: ignore[arg-type]
+        if self.calibration is not None:
+            cal = self.calibration
+            self._publish(
+                {
+                    "type": "calibration",
+                    "rest": cal.rest,
+                    "mvc": cal.mvc,
+                    "unit": cal.unit,
+                    "text": f"Calibrated: your strongest squeeze is {cal.mvc:.0f} {cal.unit} above rest; "
+                    "squeezes show as % of it.",
+                }
+            )
+
+    async def _save_calibration(self) -> None:
+        """Keep the trainer's rest level from this session and the strongest squeeze it has ever measured."""
+        cal = self.pipeline.calibration
+        if self.device is None or self.device[2] is None or cal is None or not self.contractions or cal.mvc <= 0:
+            return
+        best = max(cal.mvc, self.calibration.mvc or 0.0) if self.calibration else cal.mvc
+        user, profile, key = self.device
+        if key is None:
+            return
+        await asyncio.to_thread(
+            self.store.save_calibration, user, profile, key, rest=cal.rest, mvc=best, unit=self.pipeline.unit
+        )
+
     def _handle(self, events: list[Contraction | SignalProblem]) -> None:
         for event in events:
             if isinstance(event, Contraction):
                 message = contraction_message(event)
+                if self.calibration is not None:
+                    message["pct_of_max"] = self.calibration.percent_of_max(event.peak)
                 self.contractions.append(message)
                 self._publish(message)
                 self._pending_events.append({"kind": "contraction", "t_s": event.onset_s} | message)
@@ -347,7 +391,11 @@ class SessionManager:
             fs_hz=info.fs_hz,
             units=info.units,
         )
-        self._launch(LiveSession(session_id, self.store, source, protocol, flush_s=self.flush_s))
+        self._launch(
+            LiveSession(
+                session_id, self.store, source, protocol, flush_s=self.flush_s, device=(user_id, device.name, address)
+            )
+        )
         return session_id
 
     async def start_browser(self, user_id: int, *, profile: str, routine: str) -> str:
@@ -365,7 +413,9 @@ class SessionManager:
             fs_hz=info.fs_hz,
             units=info.units,
         )
-        self._launch(LiveSession(session_id, self.store, source, protocol, flush_s=self.flush_s))
+        self._launch(
+            LiveSession(session_id, self.store, source, protocol, flush_s=self.flush_s, device=(user_id, profile, None))
+        )
         return session_id
 
     async def start(self, user_id: int, *, profile: str, routine: str, speed: float, seed: int | None = None) -> str:

@@ -213,3 +213,33 @@ async def scan_devices(manager: ManagerDep, seconds: float = Query(3.0, gt=0, le
         if profile is not None:
             rows.append({"address": a.address, "name": a.name, "profile": profile.name, "rssi": a.rssi})
     return rows
+
+
+class CalibrationBody(BaseModel):
+    """A trainer's calibration: rest level and maximum voluntary contraction above it, in ``unit``."""
+
+    rest: float = Field(allow_inf_nan=False)
+    mvc: float = Field(gt=0, allow_inf_nan=False)
+    unit: Literal["raw", "cmH2O"]
+
+
+@router.get("/api/devices")
+def list_devices(store: StoreDep, user: CurrentUser) -> list[dict[str, Any]]:
+    """The trainers used so far, each with its calibration (rest, mvc, unit) when it has one."""
+    return [asdict(d) for d in store.list_devices(user)]
+
+
+@router.put("/api/devices/{profile}/{key}/calibration")
+def put_calibration(
+    profile: DeviceProfileName, key: str, body: CalibrationBody, store: StoreDep, user: CurrentUser
+) -> dict[str, Any]:
+    """Set a trainer's calibration by hand (a clinician's measured maximum, for instance)."""
+    store.save_calibration(user, profile, key, rest=body.rest, mvc=body.mvc, unit=body.unit)
+    return asdict(store.get_calibration(user, profile, key))  # type: ignore[arg-type]
+
+
+@router.delete("/api/devices/{profile}/{key}/calibration", status_code=status.HTTP_204_NO_CONTENT)
+def delete_calibration(profile: DeviceProfileName, key: str, store: StoreDep, user: CurrentUser) -> None:
+    """Forget a trainer's calibration: its readings show as raw again until the next session measures it."""
+    if not store.forget_calibration(user, profile, key):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no calibration for {profile} {key!r}")
