@@ -19,7 +19,7 @@ from typing import Self
 
 from pelvicore.devices.ble.central import BleError, Central, Link
 from pelvicore.devices.ble.stream import SampleStream, SensorStatus, StatusKind
-from pelvicore.devices.profiles import kgoal, magic_motion
+from pelvicore.devices.profiles import femfit, kgoal, magic_motion
 from pelvicore.devices.profiles import open as open_profile
 from pelvicore.devices.profiles.base import DeviceProfile
 from pelvicore.devices.source import SourceInfo
@@ -216,6 +216,9 @@ class SensorSource:
             if self.profile.battery_characteristic:
                 with contextlib.suppress(Exception):
                     self.battery = (await link.read(self.profile.battery_characteristic))[0]
+            elif self.profile.name == "femfit":
+                with contextlib.suppress(Exception):
+                    self.battery = femfit.battery_percent(await link.read(femfit.HOUSEKEEPING_CHARACTERISTIC))
         except Exception as exc:
             with contextlib.suppress(Exception):
                 await link.close()

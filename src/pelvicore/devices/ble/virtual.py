@@ -22,7 +22,7 @@ from bumble.link import LocalLink
 
 from pelvicore.devices.ble.bumble_central import local_device
 from pelvicore.devices.ble.payloads import ENCODERS, femfit_payloads, open_payload
-from pelvicore.devices.profiles import PROFILES
+from pelvicore.devices.profiles import PROFILES, femfit
 from pelvicore.devices.profiles import open as open_profile
 from pelvicore.devices.profiles.base import uuid16
 from pelvicore.devices.profiles.kgoal import MOTOR_HANDLE, VALUE_HANDLE
@@ -37,7 +37,7 @@ READABLE, WRITEABLE = gatt.Characteristic.READABLE, gatt.Characteristic.WRITEABL
 #: A trainer left unconnected this long starts its simulated session afresh on the next connection.
 IDLE_RESTART_S = 5.0
 SIG_BASE = "-0000-1000-8000-00805f9b34fb"
-FEMFIT_HOUSEKEEPING = ("b92a0001-4bf9-4870-8aa1-881b3a20ada4", "b92a0002-4bf9-4870-8aa1-881b3a20ada4")
+FEMFIT_HOUSEKEEPING = (femfit.HOUSEKEEPING_SERVICE, femfit.HOUSEKEEPING_CHARACTERISTIC)
 #: Advertised names of virtual trainers (the Elvie's real name is unknown; a descriptive one stands in).
 NAMES = {
     "perifit": "Perifit_o)",

@@ -10,9 +10,11 @@ pressure, the ones at the muscle the pelvic floor (ICS 2022 abstract 10).
 
 from __future__ import annotations
 
-from pelvicore.devices.profiles.base import DecodeError, DeviceProfile, Samples
+from pelvicore.devices.profiles.base import DecodeError, DeviceProfile, Samples, need
 
 MMHG_PER_COUNT = 0.00750063755
+HOUSEKEEPING_SERVICE = "b92a0001-4bf9-4870-8aa1-881b3a20ada4"
+HOUSEKEEPING_CHARACTERISTIC = "b92a0002-4bf9-4870-8aa1-881b3a20ada4"
 PAYLOAD_BYTES = 2 + 6 * 3
 
 
@@ -29,6 +31,14 @@ def decode_pair(payload: bytes, pair: int) -> Samples:
         out[a if i % 2 == 0 else b].append(round(((hi << 8 | lo) + 65536) * MMHG_PER_COUNT, 4))
         out["temperature"].append(round(t * 0.16 + 10.0, 2))
     return out
+
+
+def battery_percent(housekeeping: bytes) -> int:
+    """Battery % from the housekeeping characteristic: ((b4 << 8 | b5) x 1.2 / 1024 / 220000) x 1220000 / 6.1,
+    clamped to 0-1 (kegeland app, utils.ts)."""
+    need(housekeeping, 6, "femfit", "battery in bytes 4-5")
+    fraction = ((housekeeping[4] << 8 | housekeeping[5]) * 1.2 / 1024 / 220000) * 1220000 / 6.1
+    return round(100 * min(1.0, max(0.0, fraction)))
 
 
 def decode(payload: bytes) -> Samples:
