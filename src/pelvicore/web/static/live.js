@@ -1,5 +1,6 @@
 // The live session page: a scrolling pressure chart fed by the session WebSocket, cues with a countdown,
-// each contraction counted and marked, a push warning, pause and stop.
+// each contraction counted and marked, a push warning, pause and stop. In a browser session the trainer is
+// paired here (webble.js) and its raw payloads go to the server over the same WebSocket.
 (() => {
   const root = document.getElementById("live");
   const id = root.dataset.session;
@@ -60,6 +61,16 @@
   requestAnimationFrame(redraw);
 
   const socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/sessions/" + id);
+  // Messages from the sensor wait for the socket to open; later, with the socket closed, they are dropped.
+  const unsent = [];
+  const send = (message) => {
+    if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+    else if (socket.readyState === WebSocket.CONNECTING && unsent.length < 500) unsent.push(message);
+  };
+  socket.addEventListener("open", () => { for (const m of unsent.splice(0)) socket.send(JSON.stringify(m)); });
+  const sensor = root.dataset.source === "browser" ? browserSensor(root.dataset.deviceProfile, send) : null;
+  const LINK_STATES = new Set(["connecting", "connected", "disconnected", "reconnected", "unreachable", "battery", "rssi"]);
+
   socket.onmessage = (event) => {
     const m = JSON.parse(event.data);
     if (m.type === "frame") {
@@ -84,14 +95,68 @@
     } else if (m.type === "warning") {
       $("warning").textContent = m.text;
       $("warning").hidden = false;
+    } else if (m.type === "sensor") {
+      // In a browser session the page describes its own Bluetooth link; the server's echo of it is skipped.
+      if (m.text && $("sensor-status") && !(sensor && LINK_STATES.has(m.state))) $("sensor-status").textContent = m.text;
+    } else if (m.type === "error") {
+      console.warn("pelvicore server:", m.text);
     } else if (m.type === "end") {
+      if (sensor) sensor.release();
       $("cue").textContent = m.status === "completed" ? "Well done — session complete." : "Session " + m.status + ".";
       $("countdown").textContent = "";
       $("status").innerHTML = '<a href="/sessions/' + id + '">See the summary</a>';
       $("pause").disabled = $("stop").disabled = true;
     }
   };
-  socket.onclose = () => { if (!$("status").innerHTML) $("status").textContent = "Connection closed."; };
+  socket.onclose = () => {
+    if (!$("status").innerHTML) $("status").textContent = "Connection closed.";
+    if (sensor) sensor.release();
+  };
+
+  // The "Connect sensor" button and status line of a browser session.
+  function browserSensor(profileName, sendMessage) {
+    const button = $("connect-sensor"), status = $("sensor-status");
+    let transport = null;
+    const show = (state, text) => {
+      status.textContent = text;
+      status.dataset.state = state;
+      button.textContent = state === "connected" ? "Disconnect sensor" : "Connect sensor";
+    };
+    const web = window.pelvicoreWebBle;
+    if (!web || !web.supported()) {
+      show("failed", "This browser has no Web Bluetooth — use Chrome, Edge or Android Chrome to connect your trainer.");
+      button.disabled = true;
+    } else {
+      button.disabled = true; // until the profile has arrived
+      fetch("/api/devices/profiles")
+        .then((response) => (response.ok ? response.json() : Promise.reject(new Error(String(response.status)))))
+        .then((profiles) => {
+          const profile = profiles.find((p) => p.name === profileName);
+          if (!profile || !profile.web_bluetooth) {
+            show("failed", "This trainer cannot be connected from a browser; use the pelvicore app on a computer.");
+            return;
+          }
+          transport = new web.BrowserSensor(profile, { send: sendMessage, report: show });
+          button.disabled = false;
+        })
+        .catch(() => show("failed", "Could not load the trainer's details from the server. Reload the page to try again."));
+    }
+    button.addEventListener("click", () => {
+      if (!transport) return;
+      if (transport.state === "connected") transport.disconnect("Sensor disconnected. Press Connect sensor to connect it again.");
+      else transport.pair();
+    });
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        if (transport && transport.device) transport.disconnect("Session over — the sensor is disconnected.");
+        else show("idle", "Session over.");
+        button.disabled = true;
+      },
+    };
+  }
 
   $("pause").addEventListener("click", async () => {
     const paused = $("pause").getAttribute("aria-pressed") === "true";
