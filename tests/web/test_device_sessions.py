@@ -155,3 +155,14 @@ def test_a_page_streams_payloads_and_bad_messages_are_refused_without_ending_the
         assert trace["fs_hz"] == 20.0  # measured from the arrival of the payloads
         assert 80 <= len(trace["channels"]["floor"]) <= 100
         assert max(trace["channels"]["floor"]) > int.from_bytes(perifit_payload(44.0, 0)[:2], "big")
+
+
+def test_a_page_that_leaves_a_browser_session_does_not_hold_the_server(tmp_path: Path) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", ble="none"))
+    with TestClient(app) as client:
+        session_id = client.post("/api/sessions", json={"source": "browser", "device_profile": "elvie"}).json()["id"]
+        with client.websocket_connect(f"/ws/sessions/{session_id}") as ws:
+            ws.close()  # the page leaves before any sensor connected...
+            time.sleep(0.3)  # ...and the server lets go of it: the socket's task ends by itself
+        assert client.get(f"/api/sessions/{session_id}").json()["status"] == "running"
+        assert client.post(f"/api/sessions/{session_id}/stop").status_code == 200

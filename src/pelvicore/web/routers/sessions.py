@@ -20,7 +20,7 @@ from pelvicore.devices.profiles.base import DecodeError
 from pelvicore.devices.simulator.persons import PERSONS
 from pelvicore.errors import PelvicoreError
 from pelvicore.web.deps import CurrentUser, ManagerDep, StoreDep, ws_manager, ws_store
-from pelvicore.web.live import SensorUnavailable, SessionNotResumable
+from pelvicore.web.live import LiveSession, SensorUnavailable, SessionNotResumable
 
 router = APIRouter()
 
@@ -132,15 +132,20 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
     try:
         live = manager.live.get(session_id)
         if live is not None:
-            receiver = None
             if isinstance(live.source, BrowserSource):
+                # Two directions at once; a page that goes away ends both (and the session carries on until
+                # it is stopped or the page comes back).
+                forward = asyncio.create_task(_forward(websocket, live))
                 receiver = asyncio.create_task(_receive_payloads(websocket, live.source))
-            try:
-                async for message in live.messages():
-                    await websocket.send_json(message)
-            finally:
-                if receiver is not None:
-                    receiver.cancel()
+                done, pending = await asyncio.wait({forward, receiver}, return_when=asyncio.FIRST_COMPLETED)
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                if receiver in done:
+                    return  # the page left: nothing to close
+                forward.result()
+            else:
+                await _forward(websocket, live)
         else:
             record = store.get(session_id)
             if record is None:
@@ -152,6 +157,11 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
         await websocket.close()
     except WebSocketDisconnect:
         pass
+
+
+async def _forward(websocket: WebSocket, live: LiveSession) -> None:
+    async for message in live.messages():
+        await websocket.send_json(message)
 
 
 async def _receive_payloads(websocket: WebSocket, source: BrowserSource) -> None:
