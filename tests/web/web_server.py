@@ -16,9 +16,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(database_url: str, port: int, *extra: str) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pelvicore", "serve", "--port", str(port), "--database-url", database_url],
+        [sys.executable, "-m", "pelvicore", "serve", "--port", str(port), "--database-url", database_url, *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -9,7 +9,7 @@
 
   // Playback speed only means something for the simulator; a real trainer runs in real time.
   const followSensor = () => {
-    const browser = select.value.startsWith(BROWSER);
+    const browser = select.value.startsWith(BROWSER) || select.value.startsWith("device:");
     speed.disabled = browser;
     if (browser) speed.value = "1";
   };
@@ -31,21 +31,58 @@
     })
     .catch(() => {}); // without the list the simulator still works
 
+  // Trainers the server's own Bluetooth hears (a USB dongle, the computer's adapter, or virtual trainers).
+  const DEVICE = "device:";
+  const findStatus = document.getElementById("find-status");
+  document.getElementById("find-trainers").addEventListener("click", async () => {
+    findStatus.textContent = "Listening for trainers for 3 seconds…";
+    try {
+      const response = await fetch("/api/devices/scan?seconds=3");
+      const body = await response.json();
+      if (!response.ok) {
+        findStatus.textContent = "Could not look for trainers: " + (body.detail || response.status) + ".";
+        return;
+      }
+      for (const option of [...select.options]) if (option.value.startsWith(DEVICE)) option.remove();
+      for (const t of body) {
+        const label = `${t.name || t.profile} (${t.address}) — this computer's Bluetooth, signal ${t.rssi} dBm`;
+        select.add(new Option(label, DEVICE + t.address + "|" + t.profile));
+      }
+      findStatus.textContent = body.length
+        ? `Found ${body.length} trainer${body.length === 1 ? "" : "s"}: choose one in the Sensor list.`
+        : "No trainers heard. Switch the trainer on, take it out of its case, and close its own app.";
+      if (body.length) select.value = select.options[select.options.length - body.length].value;
+      followSensor();
+    } catch (err) {
+      findStatus.textContent = "Could not look for trainers: the server did not answer.";
+    }
+  });
+
   document.getElementById("start-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
     const error = document.getElementById("start-error");
     const sensor = String(form.get("profile"));
-    const body = sensor.startsWith(BROWSER)
-      ? { source: "browser", device_profile: sensor.slice(BROWSER.length), routine: form.get("routine") }
-      : { source: "simulator", profile: sensor, routine: form.get("routine"), speed: Number(form.get("speed")) };
+    let body;
+    if (sensor.startsWith(BROWSER)) {
+      body = { source: "browser", device_profile: sensor.slice(BROWSER.length), routine: form.get("routine") };
+    } else if (sensor.startsWith(DEVICE)) {
+      const [address, profile] = sensor.slice(DEVICE.length).split("|");
+      body = { source: "device", device_address: address, device_profile: profile, routine: form.get("routine") };
+      error.textContent = "Connecting to the trainer…";
+      error.hidden = false;
+    } else {
+      body = { source: "simulator", profile: sensor, routine: form.get("routine"), speed: Number(form.get("speed")) };
+    }
     const response = await fetch("/api/sessions", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
     });
     if (!response.ok) {
-      error.textContent = "Could not start the session (" + response.status + ").";
+      const detail = await response.json().then((b) => b.detail, () => null);
+      error.textContent =
+        "Could not start the session: " + (typeof detail === "string" ? detail : "error " + response.status) + ".";
       error.hidden = false;
       return;
     }
