@@ -182,6 +182,10 @@ devices_app = typer.Typer(
 app.add_typer(devices_app, name="devices")
 app.add_typer(care_app, name="care")
 
+from pelvicore.assess.cli import assess_command  # noqa: E402  (kept beside its registration)
+
+app.command("assess")(assess_command)
+
 
 @devices_app.command("decode")
 def devices_decode(

@@ -1,0 +1,49 @@
+"""Phase windows: the default Glazer timeline, cue annotations, their EDF+ round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pelvicore.assess.timeline import cues_from_annotations, default_timeline, glazer_windows, timeline_of
+from pelvicore.devices.simulator import simulate
+from pelvicore.recordings import read_recording, write_recording
+from pelvicore.recordings.model import Annotation
+
+
+def test_default_glazer_timeline_is_340_s() -> None:
+    w = glazer_windows(default_timeline("glazer"))
+    assert (w.pre_rest.start_s, w.pre_rest.end_s) == (0.0, 60.0)
+    assert [c.start_s for c in w.flicks] == [60.0, 72.0, 84.0, 96.0, 108.0]
+    assert all(c.duration_s == 2.0 for c in w.flicks)
+    assert [c.start_s for c in w.tonic] == [120.0, 140.0, 160.0, 180.0, 200.0]
+    assert (w.endurance.start_s, w.endurance.end_s) == (220.0, 280.0)
+    assert (w.post_rest.start_s, w.post_rest.end_s) == (280.0, 340.0)
+    assert w.timeline.end_s == 340.0
+
+
+def test_two_second_rest_variant() -> None:
+    w = glazer_windows(default_timeline("glazer-2s"))
+    assert [c.start_s for c in w.flicks] == [60.0, 64.0, 68.0, 72.0, 76.0]
+    assert w.timeline.end_s == 300.0
+
+
+def test_cues_without_duration_last_until_the_next() -> None:
+    cues = cues_from_annotations(
+        [Annotation(5.0, 0.0, "cue squeeze flick"), Annotation(0.0, 0.0, "cue rest rest"), Annotation(3.0, 1, "note")]
+    )
+    assert [(c.kind, c.start_s, c.end_s) for c in cues] == [("rest", 0.0, 5.0), ("flick", 5.0, 5.0)]
+
+
+def test_simulated_cues_survive_edf(tmp_path: Path) -> None:
+    sim = simulate("healthy", "glazer", seed=0, signals="emg", fs_hz=500.0)
+    path = tmp_path / "g.edf"
+    write_recording(sim.recording, path)
+    timeline = timeline_of(read_recording(path), "glazer")
+    assert timeline.origin == "annotations"
+    default = default_timeline("glazer")
+    assert [c.kind for c in timeline.cues] == [c.kind for c in default.cues]
+    assert [t for c in timeline.cues for t in (c.start_s, c.end_s)] == pytest.approx(
+        [t for c in default.cues for t in (c.start_s, c.end_s)], abs=1e-3
+    )
