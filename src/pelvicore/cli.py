@@ -181,6 +181,9 @@ devices_app = typer.Typer(
 )
 app.add_typer(devices_app, name="devices")
 app.add_typer(care_app, name="care")
+from pelvicore.training.cli import plan_app  # noqa: E402  (kept beside its registration)
+
+app.add_typer(plan_app, name="plan")
 
 from pelvicore.assess.cli import assess_command  # noqa: E402  (kept beside its registration)
 

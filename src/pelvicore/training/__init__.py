@@ -1,1 +1,1 @@
-"""Training: protocol timelines (and, later, exercises, programmes and games)."""
+"""Training: protocol timelines, the exercise library, personalised 12-week plans and their reminders."""
