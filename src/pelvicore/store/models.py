@@ -1,4 +1,4 @@
-"""The tables: users, their live sessions, and each session's signal chunks and events.
+"""The tables: users, their live sessions, each session's signal chunks and events, trainers, and care records.
 
 Every row belongs to a person: a session through ``user_id``, a chunk or an event through its session.
 Deleting a user deletes their sessions, and deleting a session deletes its chunks and events.
@@ -7,13 +7,14 @@ The schema itself is created by the Alembic migrations in ``migrations/versions`
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -161,3 +162,36 @@ class Event(Base):
     t_s: Mapped[float] = mapped_column(Float)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class CareProfileRow(Base):
+    """A person's care profile (one per user), as the JSON of ``pelvicore.care.profile.CareProfile.to_dict``."""
+
+    __tablename__ = "care_profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class DiaryEntryRow(Base):
+    """One diary entry of one person and day, as the JSON of ``pelvicore.care.diary.DiaryEntry.to_dict``.
+
+    Pain, leaking and sleep are copied into columns of their own, so that charts and queries need not parse
+    the payload; the unique (user_id, entry_date) index serves every lookup by date range.
+    """
+
+    __tablename__ = "diary_entries"
+    __table_args__ = (
+        UniqueConstraint("user_id", "entry_date"),
+        CheckConstraint("pain BETWEEN 0 AND 10", name="pain"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    entry_date: Mapped[date] = mapped_column(Date)
+    pain: Mapped[int | None] = mapped_column(Integer)
+    leaking_episodes: Mapped[int | None] = mapped_column(Integer)
+    sleep_hours: Mapped[float | None] = mapped_column(Float)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)

@@ -1,0 +1,183 @@
+"""``CareStore``: a person's care profile and symptom-diary entries, in SQLite or PostgreSQL.
+
+Profiles and entries are stored as the JSON of their ``to_dict`` and read back through the same strict parsers
+that check uploaded files, so what comes out is always a valid ``CareProfile`` or ``DiaryEntry``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from pelvicore.care.diary import DiaryEntry, parse_entry
+from pelvicore.care.profile import CareProfile, parse_profile
+from pelvicore.errors import PelvicoreError
+from pelvicore.store.db import WRITE_OPTION
+from pelvicore.store.errors import StoreError
+from pelvicore.store.json_values import to_json_object
+from pelvicore.store.models import CareProfileRow, DiaryEntryRow, User, utc_now
+
+T = TypeVar("T")
+
+
+class DiaryDateTakenError(StoreError):
+    """There is already a diary entry for that person and day (replace it instead)."""
+
+
+class CareStore:
+    """Care profiles and diary entries on one SQLAlchemy engine; each method is one short transaction.
+
+    Parameters
+    ----------
+    engine : Engine
+        From ``make_engine``, with the schema brought up to date by ``migrate``.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._reading = sessionmaker(engine, expire_on_commit=False)
+        self._writing = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+
+    # -- profile ----------------------------------------------------------------------------------------
+    def save_profile(self, user_id: int, profile: CareProfile) -> None:
+        """Store (or replace) the person's care profile."""
+        data = to_json_object(profile.to_dict(), f"user {user_id}: care profile")
+        for attempt in range(2):
+            try:
+                with self._write() as db:
+                    _existing_user(db, user_id)
+                    row = db.get(CareProfileRow, user_id, with_for_update=True)
+                    if row is None:
+                        db.add(CareProfileRow(user_id=user_id, data=data, updated_at=utc_now()))
+                    else:
+                        row.data, row.updated_at = data, utc_now()
+                return
+            except IntegrityError:  # saved by someone else meanwhile: replace it on the second attempt
+                if attempt:
+                    raise StoreError(f"user {user_id}: cannot save the care profile") from None
+
+    def get_profile(self, user_id: int) -> CareProfile | None:
+        """The person's care profile, or None if she has not saved one."""
+        with self._read() as db:
+            row = db.get(CareProfileRow, user_id)
+            data = None if row is None else row.data
+        return None if data is None else _read(parse_profile, data, f"user {user_id}: stored care profile")
+
+    def delete_profile(self, user_id: int) -> bool:
+        """Delete the person's care profile; ``False`` if she had none."""
+        with self._write() as db:
+            result = db.execute(delete(CareProfileRow).where(CareProfileRow.user_id == user_id))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    # -- diary --------------------------------------------------------------------------------------------
+    def add_entry(self, user_id: int, entry: DiaryEntry) -> None:
+        """Store a new diary entry; :class:`DiaryDateTakenError` if that day already has one."""
+        row = _row(user_id, entry)
+        try:
+            with self._write() as db:
+                _existing_user(db, user_id)
+                if self._entry_row(db, user_id, entry.date) is not None:
+                    raise DiaryDateTakenError(_taken(user_id, entry.date))
+                db.add(row)
+        except IntegrityError:  # added by someone else between the check and the insert
+            raise DiaryDateTakenError(_taken(user_id, entry.date)) from None
+
+    def replace_entry(self, user_id: int, entry: DiaryEntry) -> bool:
+        """Store the entry for its day, replacing any entry of that day; ``True`` if one was replaced."""
+        for attempt in range(2):
+            try:
+                with self._write() as db:
+                    _existing_user(db, user_id)
+                    old = self._entry_row(db, user_id, entry.date, lock=True)
+                    new = _row(user_id, entry)
+                    if old is None:
+                        db.add(new)
+                        return False
+                    old.pain, old.leaking_episodes, old.sleep_hours = new.pain, new.leaking_episodes, new.sleep_hours
+                    old.payload, old.updated_at = new.payload, new.updated_at
+                    return True
+            except IntegrityError:  # added by someone else meanwhile: replace it on the second attempt
+                if attempt:
+                    raise StoreError(_taken(user_id, entry.date)) from None
+        raise AssertionError("unreachable")
+
+    def get_entry(self, user_id: int, day: dt.date) -> DiaryEntry | None:
+        """The person's entry for ``day``, or None."""
+        with self._read() as db:
+            row = self._entry_row(db, user_id, day)
+            payload = None if row is None else row.payload
+        return None if payload is None else _read(parse_entry, payload, f"user {user_id}: diary entry {day}")
+
+    def list_entries(
+        self, user_id: int, *, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[DiaryEntry]:
+        """The person's entries from ``start`` to ``end`` (both included, either open), oldest first."""
+        query = select(DiaryEntryRow.entry_date, DiaryEntryRow.payload).where(DiaryEntryRow.user_id == user_id)
+        if start is not None:
+            query = query.where(DiaryEntryRow.entry_date >= start)
+        if end is not None:
+            query = query.where(DiaryEntryRow.entry_date <= end)
+        with self._read() as db:
+            rows = db.execute(query.order_by(DiaryEntryRow.entry_date)).all()
+        return [_read(parse_entry, payload, f"user {user_id}: diary entry {day}") for day, payload in rows]
+
+    def delete_entry(self, user_id: int, day: dt.date) -> bool:
+        """Delete the person's entry for ``day``; ``False`` if there was none."""
+        with self._write() as db:
+            result = db.execute(
+                delete(DiaryEntryRow).where(DiaryEntryRow.user_id == user_id, DiaryEntryRow.entry_date == day)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _entry_row(db: Session, user_id: int, day: dt.date, *, lock: bool = False) -> DiaryEntryRow | None:
+        query = select(DiaryEntryRow).where(DiaryEntryRow.user_id == user_id, DiaryEntryRow.entry_date == day)
+        return db.scalars(query.with_for_update() if lock else query).first()
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._reading.begin() as db:
+            yield db
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._writing.begin() as db:
+            yield db
+
+
+def _row(user_id: int, entry: DiaryEntry) -> DiaryEntryRow:
+    if not isinstance(entry, DiaryEntry):
+        raise StoreError(f"user {user_id}: expected a DiaryEntry, got {type(entry).__name__}")
+    return DiaryEntryRow(
+        user_id=user_id,
+        entry_date=entry.date,
+        pain=entry.pain,
+        leaking_episodes=entry.leaking_episodes,
+        sleep_hours=entry.sleep_hours,
+        payload=to_json_object(entry.to_dict(), f"user {user_id}: diary entry {entry.date}"),
+        updated_at=utc_now(),
+    )
+
+
+def _existing_user(db: Session, user_id: int) -> None:
+    if db.get(User, user_id) is None:
+        raise StoreError(f"unknown user id {user_id!r}")
+
+
+def _taken(user_id: int, day: dt.date) -> str:
+    return f"user {user_id}: there is already a diary entry for {day.isoformat()}; replace it instead"
+
+
+def _read(parse: Callable[[object], T], data: object, what: str) -> T:
+    try:
+        return parse(data)
+    except PelvicoreError as exc:
+        raise StoreError(f"{what} is unreadable: {exc}") from None
+
+
+__all__ = ["CareStore", "DiaryDateTakenError"]
