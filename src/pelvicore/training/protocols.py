@@ -132,7 +132,14 @@ PROTOCOLS: dict[str, Protocol] = {
 
 
 def get_protocol(name: str) -> Protocol:
-    """Return the protocol called ``name``; ``ProtocolError`` lists the known ones otherwise."""
+    """Return the protocol called ``name``; ``ProtocolError`` lists the known ones otherwise.
+
+    A game's routine (``game:<game>:<level>:<seed>``) is built from the game's path.
+    """
+    if name.startswith("game:"):
+        from pelvicore.training.game_paths import game_protocol  # games build on this module's steps
+
+        return game_protocol(name)
     try:
         return PROTOCOLS[name]
     except KeyError:
