@@ -21,14 +21,26 @@ def make(profile: str, fs: float = 20.0) -> tuple[SampleStream, list[SensorStatu
     return SampleStream(PROFILES[profile], fs, on_status=said.append), said
 
 
-def test_clock_keeps_indices_consecutive_through_jitter_and_jumps_over_silence() -> None:
+def test_clock_keeps_indices_consecutive_through_jitter_and_bursts_and_jumps_only_after_a_disconnection() -> None:
     clock = SampleClock(interval_s=0.05)
     t, firsts = 0.0, []
     for k in range(20):
         t += 0.05 + (0.03 if k % 3 == 0 else -0.02)  # bunched arrivals, as BLE connection events make them
         firsts.append(clock.place(1, t))
-    assert firsts == list(range(20))
-    assert clock.place(1, t + 2.0) == 20 + 39  # 2 s of silence at 20 Hz: 39 samples lost
+    t += 0.6  # a busy computer: notifications wait, then come in a burst; none is lost
+    firsts += [clock.place(1, t + 0.001 * k) for k in range(12)]
+    assert firsts == list(range(32))
+    clock.resume_after_gap()
+    assert clock.place(1, t + 2.0) == 32 + 39  # back 2 s later at 20 Hz: 39 samples never measured
+
+
+def test_too_few_arrivals_are_reported_without_inventing_a_gap() -> None:
+    stream, said = make("perifit")
+    for k in range(60):  # 20 Hz promised, 10 Hz arriving for 6 s
+        stream.push(PERIFIT, perifit_payload(10.0, 1.0), now=k * 0.1)
+    assert [f.n_samples for f in stream.take_frames()] == [60]
+    assert [s.kind for s in said] == ["loss"] and said[0].value == pytest.approx(0.5, abs=0.05)
+    assert "closer" in said[0].text
 
 
 def test_perifit_payloads_become_frames_with_raw_units() -> None:

@@ -25,8 +25,9 @@ from pelvicore.signal.frames import Frame
 TO_CMH2O = {"mmHg": 1.35951, "Pa": 10.1972 / 1000, "kPa": 10.1972, "cmH2O": 1.0}
 #: Readings at or above these are saturated (Perifit: maximum "probably 0x1400"; kGoal Boost: range 0-2000).
 SATURATION = {"perifit": PERIFIT_SATURATION, "kgoal-boost": 2000}
-#: A sample arriving this much later than the stream's rhythm means samples were lost in between.
-LOSS_GAP_S = 0.25
+#: Over each window this long, fewer than ``ARRIVAL_WARN`` of the expected samples means data is going missing.
+ARRIVAL_WINDOW_S = 5.0
+ARRIVAL_WARN = 0.8
 #: No change for this long while connected: the sensor is probably not inserted, or asleep.
 FLAT_S = 8.0
 
@@ -59,23 +60,30 @@ def stream_units(profile: DeviceProfile) -> dict[str, str]:
 
 @dataclass
 class SampleClock:
-    """Sample indices from arrival times: consecutive while the rhythm holds, jumping over a silence.
+    """Sample indices: consecutive while connected, jumping over the time a disconnection lasted.
 
-    ``interval_s`` is the expected time per sample (already divided by any playback speed).
+    Bluetooth LE delivers notifications reliably while a link is up (the link layer retransmits), and a busy
+    computer receives them late and in bursts, so a silence while connected is not taken as loss: only the
+    time between a disconnection and the first sample after it becomes a gap. ``interval_s`` is the time per
+    sample, already divided by any playback speed.
     """
 
     interval_s: float
     next_index: int = 0
-    _last_t: float | None = None
+    last_t: float | None = None
+    _after_gap: bool = False
+
+    def resume_after_gap(self) -> None:
+        """The link was lost: the next samples are placed by the time that has passed since the last one."""
+        self._after_gap = True
 
     def place(self, n: int, now: float) -> int:
         """Index of the first of ``n`` samples that arrived at ``now``."""
         first = self.next_index
-        if self._last_t is not None:
-            silence = now - self._last_t
-            if silence > max(LOSS_GAP_S, 4 * n * self.interval_s):
-                first += max(0, round(silence / self.interval_s) - n)
-        self._last_t = now
+        if self._after_gap and self.last_t is not None:
+            first += max(0, round((now - self.last_t) / self.interval_s) - n)
+        self._after_gap = False
+        self.last_t = now
         self.next_index = first + n
         return first
 
@@ -105,6 +113,8 @@ class SampleStream:
         self._last_value: float | None = None
         self._bad = 0
         self._expected: int | None = None
+        self._window_t: float | None = None
+        self._window_n = 0
 
     # -- input --------------------------------------------------------------------------------------
     def push(self, characteristic: str, payload: bytes, now: float) -> None:
@@ -127,6 +137,7 @@ class SampleStream:
             self._rows.append((first + i, [c[i] for c in columns]))
         self.received += n
         self._watch(first, samples)
+        self._watch_arrivals(n, now)
 
     def set_rate(self, fs_hz: float) -> None:
         """The rate measured after connecting; samples already indexed keep their indices."""
@@ -134,10 +145,13 @@ class SampleStream:
         self.clock.interval_s = 1.0 / (fs_hz * self.time_scale)
 
     def restart(self) -> None:
-        """A new connection: counters and partial femfit sets from before it no longer apply."""
+        """A new connection: counters and partial femfit sets from before it no longer apply, and the time
+        since the last sample becomes a gap."""
         self._counter = None
         self._expected = None
         self._femfit.clear()
+        self.clock.resume_after_gap()
+        self._window_t = None
 
     # -- output -------------------------------------------------------------------------------------
     def take_frames(self) -> list[Frame]:
@@ -196,7 +210,7 @@ class SampleStream:
             else:
                 first = self.clock.next_index + skipped
                 self.clock.next_index = first + n
-                self.clock._last_t = now
+                self.clock.last_t = now
         self._counter = (counter + n) % 65536
         return first
 
@@ -226,6 +240,25 @@ class SampleStream:
         else:
             self._flat_since, self._flat_told = None, False
         self._last_value = value
+
+    def _watch_arrivals(self, n: int, now: float) -> None:
+        """Warn when clearly fewer samples arrive than the rate promises (a weak link drops notifications)."""
+        if self._window_t is None or now < self._window_t:
+            self._window_t, self._window_n = now, 0
+            return
+        self._window_n += n
+        span = (now - self._window_t) * self.time_scale
+        if span >= ARRIVAL_WINDOW_S:
+            share = self._window_n / (span * self.fs_hz)
+            if share < ARRIVAL_WARN:
+                self._tell(
+                    "loss",
+                    f"Only {100 * share:.0f}% of the sensor's data arrived in the last {span:.0f} s: "
+                    "bring the phone or computer closer to you.",
+                    self.clock.next_index,
+                    round(share, 3),
+                )
+            self._window_t, self._window_n = now, 0
 
     def _tell(self, kind: StatusKind, text: str, index: int = 0, value: float | None = None) -> None:
         if self.on_status is not None:
