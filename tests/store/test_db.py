@@ -14,7 +14,10 @@ from pelvicore.store import SessionStore, StoreError, default_database_url, make
 from pelvicore.store.db import MIGRATIONS_DIR, alembic_config
 from pelvicore.store.models import Base
 
-TABLES = {"alembic_version", "users", "sessions", "chunks", "events", "devices", "care_profiles", "diary_entries"}
+TABLES = {
+    "alembic_version", "users", "sessions", "chunks", "events", "devices", "care_profiles", "diary_entries",
+    "training_plans",
+}  # fmt: skip
 
 
 def head_revision() -> str | None:
@@ -27,7 +30,8 @@ def test_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS_DIR / "versions" / "0002_session_seed.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0003_devices.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0004_care.py").is_file()
-    assert head_revision() == "0004"
+    assert (MIGRATIONS_DIR / "versions" / "0005_training_plans.py").is_file()
+    assert head_revision() == "0005"
 
 
 def test_migrate_twice_is_a_no_op(engine: Engine) -> None:

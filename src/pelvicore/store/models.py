@@ -195,3 +195,20 @@ class DiaryEntryRow(Base):
     sleep_hours: Mapped[float | None] = mapped_column(Float)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class TrainingPlanRow(Base):
+    """A person's training plan (one per user), as the JSON of ``pelvicore.training.plan_json.plan_to_dict``.
+
+    ``reminder_times`` are her clock times for the daily sets (``"HH:MM"``); ``week_started_at`` is when the plan's
+    current week began (the plan was made or last reviewed): the weekly review judges the sessions since then.
+    """
+
+    __tablename__ = "training_plans"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reminder_times: Mapped[list[str]] = mapped_column(JSON)
+    week_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
