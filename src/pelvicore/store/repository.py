@@ -62,6 +62,7 @@ class SessionStore:
     """
 
     def __init__(self, engine: Engine) -> None:
+        self.engine = engine  # shared with the stores of other parts (care profiles and diary)
         self._reading = sessionmaker(engine, expire_on_commit=False)
         self._writing = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
 

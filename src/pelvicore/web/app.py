@@ -19,7 +19,7 @@ from pelvicore.devices.ble.hub import open_backend
 from pelvicore.store.db import default_database_url, make_engine, migrate
 from pelvicore.store.repository import SessionStore
 from pelvicore.web.live import SessionManager
-from pelvicore.web.routers import games, pages, sessions
+from pelvicore.web.routers import care, games, pages, sessions
 from pelvicore.web.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sessions.router)
     app.include_router(pages.router)
     app.include_router(games.router)
+    app.include_router(care.router)
     return app
 
 
