@@ -37,7 +37,9 @@ def simulated_history(today: dt.date, *, weeks: int = 10, effect: float = -0.6, 
             pain = int(np.clip(round(6 + effect * before + rng.normal(0, 0.7)), 0, 10))
             leaks = int(np.clip(round(2 + effect / 2 * before + rng.normal(0, 0.5)), 0, 10))
             day = monday + dt.timedelta(days=d)
-            entries.append({"date": day.isoformat(), "pain": pain, "leaking_episodes": leaks, "where": ["lower_back"]})
+            entry: dict[str, object] = {"date": day.isoformat(), "pain": pain, "leaking_episodes": leaks}
+            entry |= {"where": ["lower_back"]} | ({"peg": [pain, max(pain - 1, 0), pain]} if d == 6 else {})
+            entries.append(entry)
     return History(entries, sessions)
 
 

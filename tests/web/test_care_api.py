@@ -185,6 +185,10 @@ def test_questionnaire_scores_come_with_band_source_and_notice(shared: TestClien
     mrs = shared.post("/api/care/instruments/mrs", json={"total": 12}).json()
     assert mrs["band"] == "moderate" and mrs["caveat"] and len(mrs["sources"]) == 2
     assert "unknown instrument" in detail(shared.post("/api/care/instruments/sf36", json={}))
+    fragment = shared.post("/care/diary/score/odi", json={"percent": 30})
+    assert fragment.status_code == 200 and "Oswestry Disability Index (ODI)" in fragment.text
+    assert "unknown instrument" in detail(shared.post("/care/diary/score/sf36", json={}))
+    assert "odi.percent" in detail(shared.post("/care/diary/score/odi", content=b'{"percent": NaN}'))
     assert "iciq_ui_sf.amount" in detail(shared.post("/api/care/instruments/iciq_ui_sf", json={
         "frequency": 2, "amount": 3, "interference": 4}))  # fmt: skip
 

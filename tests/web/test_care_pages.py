@@ -204,7 +204,7 @@ def test_a_new_warning_sign_in_the_diary_shows_the_emergency_advice(page: Page, 
     expect(score).to_contain_text("Oswestry Disability Index (ODI): 30 % (range 0-100) — moderate")
     expect(score).to_contain_text("Source: Oswestry Disability Index")
     page.get_by_label("or the total (0-44)").fill("12")
-    page.get_by_role("button", name="Save today's entry").click()
+    page.get_by_role("button", name="Save the entry").click()
     alert = page.locator("#diary-result .triage-emergency")
     expect(alert).to_have_attribute("role", "alert")
     heading = alert.get_by_role("heading", name="Call emergency services now (999/112/911) or go to A&E")
@@ -219,7 +219,7 @@ def test_a_new_warning_sign_in_the_diary_shows_the_emergency_advice(page: Page, 
 def test_a_wrong_value_is_named_beside_its_field(page: Page, server: Server) -> None:
     page.goto(server.url + "/care/diary")
     page.get_by_label("Hours slept last night").fill("30")
-    page.get_by_role("button", name="Save today's entry").click()
+    page.get_by_role("button", name="Save the entry").click()
     error = page.locator("#diary-result .error")
     expect(error).to_be_focused()
     expect(error).to_contain_text("Hours slept last night")

@@ -264,6 +264,13 @@
     for (const box of boxes) {
       const key = box.dataset.outcome;
       const y = weeks.map((w) => w[key]);
+      if (y.every((v) => v === null)) {
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        box.className = "insight-chart-empty note";
+        box.textContent = `Nothing to draw yet: no ${box.dataset.axis.split(",")[0]} in your records.`;
+        continue;
+      }
       const halfWeek = 3.5 * 86400; // room for the first and last week's bars
       const scales = { x: { time: true, range: (u, min, max) => [min - halfWeek, max + halfWeek] }, y: { range: tenPoints[key] ? [0, 10] : (u, min, max) => [0, Math.max(1, max || 0) * 1.1] } };
       const series = [
