@@ -17,9 +17,10 @@ from fastapi.staticfiles import StaticFiles
 
 from pelvicore.devices.ble.hub import open_backend
 from pelvicore.store.db import default_database_url, make_engine, migrate
+from pelvicore.store.plans import PlanStore
 from pelvicore.store.repository import SessionStore
 from pelvicore.web.live import SessionManager
-from pelvicore.web.routers import care, games, pages, sessions
+from pelvicore.web.routers import assessments, care, games, pages, programme, progress, sessions
 from pelvicore.web.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = SessionStore(engine)
         store.interrupt_running()  # sessions cut short by a crash or a kill
         app.state.store = store
+        app.state.plans = PlanStore(engine)
         app.state.user_id = store.ensure_user()
         async with contextlib.AsyncExitStack() as stack:
             backend = None
@@ -66,6 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sessions.router)
     app.include_router(pages.router)
     app.include_router(games.router)
+    app.include_router(assessments.router)
+    app.include_router(programme.router)
+    app.include_router(progress.router)
     app.include_router(care.router)
     return app
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, WebSocket
 
+from pelvicore.store.plans import PlanStore
 from pelvicore.store.repository import SessionStore
 from pelvicore.web.live import SessionManager
 
@@ -18,6 +19,10 @@ def _manager(request: Request) -> SessionManager:
     return request.app.state.manager
 
 
+def _plans(request: Request) -> PlanStore:
+    return request.app.state.plans
+
+
 def _user(request: Request) -> int:
     # One local person for now; accounts and sharing plug in here.
     return request.app.state.user_id
@@ -25,6 +30,7 @@ def _user(request: Request) -> int:
 
 StoreDep = Annotated[SessionStore, Depends(_store)]
 ManagerDep = Annotated[SessionManager, Depends(_manager)]
+PlansDep = Annotated[PlanStore, Depends(_plans)]
 CurrentUser = Annotated[int, Depends(_user)]
 
 

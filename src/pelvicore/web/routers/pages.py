@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from pelvicore.devices.simulator.persons import PERSONS
-from pelvicore.training.protocols import PROTOCOLS
+from pelvicore.training.protocols import PROTOCOLS, get_protocol
 from pelvicore.web.deps import CurrentUser, StoreDep
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -41,7 +41,15 @@ def live(request: Request, session_id: str, store: StoreDep) -> HTMLResponse:
     record = store.get(session_id)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such session")
-    return templates.TemplateResponse(request, "live.html", {"session": record, "routine": PROTOCOLS[record.routine]})
+    # Where to go when the session ends, besides its summary: an assessment's report, or back to the programme.
+    next_step = None
+    if record.routine in ("perfect", "glazer", "glazer-2s", "cough"):
+        next_step = (f"/sessions/{session_id}/assessment", "See the assessment report")
+    elif record.routine.startswith("plan:"):
+        next_step = ("/programme", "Back to your programme")
+    return templates.TemplateResponse(
+        request, "live.html", {"session": record, "routine": get_protocol(record.routine), "next_step": next_step}
+    )
 
 
 @router.get("/sessions/{session_id}")

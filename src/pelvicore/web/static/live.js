@@ -105,6 +105,12 @@
       $("cue").textContent = m.status === "completed" ? "Well done — session complete." : "Session " + m.status + ".";
       $("countdown").textContent = "";
       $("status").innerHTML = '<a href="/sessions/' + id + '">See the summary</a>';
+      if (root.dataset.nextHref) {
+        const next = document.createElement("a");
+        next.href = root.dataset.nextHref;
+        next.textContent = root.dataset.nextLabel;
+        $("status").append(" · ", next);
+      }
       $("pause").disabled = $("stop").disabled = true;
     }
   };
