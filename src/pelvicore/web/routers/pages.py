@@ -15,6 +15,17 @@ from pelvicore.web.deps import CurrentUser, StoreDep
 
 router = APIRouter(default_response_class=HTMLResponse)
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
+
+
+def routine_title(name: str) -> str:
+    """A routine's readable title (a game's or a plan's session included), or its name if it has none."""
+    try:
+        return get_protocol(name).title
+    except Exception:  # an old or malformed routine name still shows, as itself
+        return name
+
+
+templates.env.filters["routine_title"] = routine_title
 ROUTINES = ["quick-check", "daily", "glazer", "perfect", "cough"]
 
 
