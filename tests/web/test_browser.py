@@ -5,49 +5,24 @@ Screenshots land in ``test-artifacts/`` (phone width and desktop) for a person t
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from web_server import free_port, start_server
-
-ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from playwright.sync_api import Browser, expect
+from web_server import CHROMIUM, chromium, served, shot
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    proc = start_server(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'db.sqlite3'}", port)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(10)
+    with served(tmp_path_factory.mktemp("browser")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Chromium is missing: the test command installs it with apt-get"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize(
@@ -83,7 +58,7 @@ def test_a_session_from_home_to_history(browser: Browser, server: str, label: st
     expect(page.locator("#trace canvas")).to_be_visible()
     shot(page, f"summary-{label}")
     page.get_by_role("link", name="All sessions").click()
-    expect(page.locator("#history-table tbody tr").first).to_contain_text("quick-check")
+    expect(page.locator("#history-table tbody tr").first).to_contain_text("Quick check")
     expect(page.locator(".history-chart canvas")).to_have_count(4)
     shot(page, f"history-{label}")
     # Keyboard: the skip link is the first stop and jumps to the content.

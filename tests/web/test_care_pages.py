@@ -8,23 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from care_history import simulated_history, store_sessions
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from web_server import free_port, start_server
+from playwright.sync_api import Browser, Page, expect
+from web_server import chromium, free_port, shot, start_server
 
 from pelvicore.care.instruments import START_BACK_NOTICE
 from pelvicore.store.db import make_engine
 from pelvicore.store.repository import SessionStore
 
-ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 TODAY = dt.date.today()
@@ -50,11 +46,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Chromium is missing: apt-get install -y chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -67,18 +60,13 @@ def page(browser: Browser) -> Iterator[Page]:
     assert not errors, errors
 
 
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"care-{name}.png"), full_page=True)
-
-
 def shots(page: Page, name: str) -> None:
     """Screenshots at phone and desktop width, and no sideways scrolling at phone width."""
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name} scrolls sideways"
-    shot(page, f"{name}-phone")
+    shot(page, f"care-{name}-phone")
     page.set_viewport_size(DESKTOP)
-    shot(page, f"{name}-desktop")
+    shot(page, f"care-{name}-desktop")
     page.set_viewport_size(PHONE)
 
 

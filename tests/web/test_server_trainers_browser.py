@@ -7,32 +7,23 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, expect
-from test_browser import CHROMIUM, FLAGS, shot
-from web_server import free_port, start_server
+from web_server import chromium, served, shot
 
 
 @pytest.fixture(scope="module")
 def virtual_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    db = f"sqlite:///{tmp_path_factory.mktemp('trainers') / 'db.sqlite3'}"
-    proc = start_server(db, port, "--ble", "virtual", "--ble-speed", "10")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(10)
+    with served(tmp_path_factory.mktemp("trainers"), "--ble", "virtual", "--ble-speed", "10") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+def chromium_browser() -> Iterator[Browser]:
+    with chromium() as b:
         yield b
-        b.close()
 
 
-def test_find_a_virtual_perifit_and_train_with_it(chromium: Browser, virtual_server: str) -> None:
-    page = chromium.new_page(viewport={"width": 1000, "height": 900})
+def test_find_a_virtual_perifit_and_train_with_it(chromium_browser: Browser, virtual_server: str) -> None:
+    page = chromium_browser.new_page(viewport={"width": 1000, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(virtual_server + "/")

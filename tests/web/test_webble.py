@@ -12,31 +12,18 @@ from __future__ import annotations
 
 import base64
 import math
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 import pytest
-from playwright.sync_api import Browser, CDPSession, Page, expect, sync_playwright
+from playwright.sync_api import Browser, CDPSession, Page, expect
 from playwright.sync_api import Error as PlaywrightError
-from web_server import free_port, start_server
+from web_server import CHROMIUM, FLAGS, chromium, served, shot
 
-ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: Web Bluetooth is off by default in Chromium on Linux.
 WEB_BLUETOOTH = "--enable-features=WebBluetooth"
 
@@ -184,20 +171,14 @@ class Chooser:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    proc = start_server(f"sqlite:///{tmp_path_factory.mktemp('webble') / 'db.sqlite3'}", port)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(10)
+    with served(tmp_path_factory.mktemp("webble")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Chromium is missing: the test command installs it with apt-get"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*FLAGS, WEB_BLUETOOTH])
+    with chromium(WEB_BLUETOOTH) as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -241,11 +222,6 @@ def stop_session(page: Page, said: str = "Session over — the sensor is disconn
     expect(page.get_by_role("link", name="See the summary")).to_be_visible(timeout=10_000)
     expect(page.locator("#sensor-status")).to_have_text(said)
     expect(page.locator("#connect-sensor")).to_be_disabled()
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_perifit_pairs_subscribes_and_comes_back_after_a_dropped_link(

@@ -1,13 +1,30 @@
-"""Start a real ``pelvicore serve`` process for tests."""
+"""Start a real ``pelvicore serve`` process and Debian's Chromium for browser tests."""
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
+from playwright.sync_api import Browser, Page, sync_playwright
+
+ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -32,3 +49,33 @@ def start_server(database_url: str, port: int, *extra: str) -> subprocess.Popen[
     proc.kill()
     proc.wait(10)
     raise AssertionError(f"pelvicore serve on port {port} did not answer /api/health within 30 s")
+
+
+@contextlib.contextmanager
+def served(folder: Path, *extra: str) -> Iterator[str]:
+    """A server on a fresh SQLite database in ``folder``; yields its base URL and stops it afterwards."""
+    port = free_port()
+    proc = start_server(f"sqlite:///{folder / 'db.sqlite3'}", port, *extra)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@contextlib.contextmanager
+def chromium(*extra_flags: str) -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright."""
+    assert Path(CHROMIUM).exists(), "Chromium is missing: the test command installs it with apt-get"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*FLAGS, *extra_flags])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def shot(page: Page, name: str) -> None:
+    """A full-page screenshot in ``test-artifacts/`` for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
