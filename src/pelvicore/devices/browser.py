@@ -15,8 +15,8 @@ from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Self
 
-from pelvicore.devices.ble.sensor import DEFAULT_HZ, FRAME_S, RATE_PROBE_S, USUAL_RATES_HZ
-from pelvicore.devices.ble.stream import SampleStream, SensorStatus, StatusKind
+from pelvicore.devices.ble.sensor import DEFAULT_HZ, FRAME_S, RATE_PROBE_S
+from pelvicore.devices.ble.stream import SampleStream, SensorStatus, StatusKind, snap_rate
 from pelvicore.devices.profiles.base import DecodeError, DeviceProfile
 from pelvicore.devices.source import SourceInfo
 from pelvicore.signal.frames import Frame
@@ -110,10 +110,9 @@ class BrowserSource:
 
     def _measure(self) -> None:
         assert self._first_payload is not None
-        elapsed = time.monotonic() - self._first_payload
-        if self.stream.received >= 3:
-            measured = self.stream.received / elapsed
-            self.fs_hz = min(USUAL_RATES_HZ, key=lambda r: abs(math.log(r / measured)))
+        rate = snap_rate(self.stream.received, time.monotonic() - self._first_payload)
+        if rate is not None:
+            self.fs_hz = rate
             self.stream.set_rate(self.fs_hz)
             self._info = SourceInfo(self._info.name, self.fs_hz, self.stream.units)
         self._rate_known = True

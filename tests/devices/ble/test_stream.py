@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pelvicore.devices.ble.payloads import femfit_payloads, open_payload, perifit_payload
-from pelvicore.devices.ble.stream import SampleClock, SampleStream, SensorStatus
+from pelvicore.devices.ble.stream import SampleClock, SampleStream, SensorStatus, snap_rate
 from pelvicore.devices.profiles import PROFILES
 from pelvicore.devices.recorder import Collector
 from pelvicore.signal.frames import Frame
@@ -124,3 +124,8 @@ def test_a_recording_keeps_gaps_as_marked_dropouts_and_sensor_notes() -> None:
     assert rec.signals["floor"][10:30].tolist() == [9.0] * 20  # held across the gap
     notes = {a.text: (a.onset_s, a.duration_s) for a in rec.annotations}
     assert notes["dropout"] == (0.5, 1.0) and notes["sensor disconnected"] == (0.5, 0.0)
+
+
+def test_an_unknown_rate_is_snapped_to_the_nearest_usual_one() -> None:
+    assert snap_rate(48, 1.0) == 50.0 and snap_rate(19, 1.02) == 20.0 and snap_rate(11, 1.0) == 10.0
+    assert snap_rate(2, 1.0) is None and snap_rate(10, 0.0) is None

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import time
 from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Self
 
 from pelvicore.devices.ble.central import BleError, Central, Link
-from pelvicore.devices.ble.stream import SampleStream, SensorStatus, StatusKind
+from pelvicore.devices.ble.stream import SampleStream, SensorStatus, StatusKind, snap_rate
 from pelvicore.devices.profiles import femfit, kgoal, magic_motion
 from pelvicore.devices.profiles import open as open_profile
 from pelvicore.devices.profiles.base import DeviceProfile
@@ -31,8 +30,7 @@ DEFAULT_HZ = 20.0
 FRAME_S = 0.04
 #: A connected sensor that sends nothing for this long is treated as lost, and reconnected.
 STALL_S = 5.0
-#: Rates a trainer of unknown rate is snapped to after measuring it for ``RATE_PROBE_S``.
-USUAL_RATES_HZ = (5.0, 10.0, 12.5, 16.0, 20.0, 25.0, 32.0, 40.0, 50.0, 64.0, 100.0, 128.0, 200.0)
+#: How long a trainer of unknown rate is counted after connecting.
 RATE_PROBE_S = 1.0
 
 
@@ -126,10 +124,9 @@ class SensorSource:
         """Count samples for ``seconds`` and take the nearest usual rate; frames then carry that rate."""
         before, t0 = self.stream.received, time.monotonic()
         await asyncio.sleep(seconds)
-        count, elapsed = self.stream.received - before, (time.monotonic() - t0) * self._time_scale
-        if count >= 3:
-            measured = count / elapsed
-            self.fs_hz = min(USUAL_RATES_HZ, key=lambda r: abs(math.log(r / measured)))
+        rate = snap_rate(self.stream.received - before, (time.monotonic() - t0) * self._time_scale)
+        if rate is not None:
+            self.fs_hz = rate
             self.stream.set_rate(self.fs_hz)
             self._info = SourceInfo(self._info.name, self.fs_hz, self.stream.units)
         self._rate_known = True

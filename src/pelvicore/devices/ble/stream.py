@@ -37,6 +37,18 @@ StatusKind = Literal[
 ]  # fmt: skip
 
 
+#: Rates a trainer of unknown rate is snapped to after counting its samples for a second.
+USUAL_RATES_HZ = (5.0, 10.0, 12.5, 16.0, 20.0, 25.0, 32.0, 40.0, 50.0, 64.0, 100.0, 128.0, 200.0)
+
+
+def snap_rate(count: int, seconds: float) -> float | None:
+    """The usual rate nearest to ``count`` samples in ``seconds`` (on a log scale); ``None`` if too few to tell."""
+    if count < 3 or seconds <= 0:
+        return None
+    measured = count / seconds
+    return min(USUAL_RATES_HZ, key=lambda r: abs(math.log(r / measured)))
+
+
 @dataclass(frozen=True, slots=True)
 class SensorStatus:
     """Something about the sensor the person should know, in plain words."""
