@@ -7,21 +7,20 @@ that check uploaded files, so what comes out is always a valid ``CareProfile`` o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from pelvicore.care.diary import DiaryEntry, parse_entry
 from pelvicore.care.profile import CareProfile, parse_profile
 from pelvicore.errors import PelvicoreError
-from pelvicore.store.db import WRITE_OPTION
 from pelvicore.store.errors import StoreError
 from pelvicore.store.json_values import to_json_object
 from pelvicore.store.models import CareProfileRow, DiaryEntryRow, User, utc_now
+from pelvicore.store.transactions import Transactions
 
 T = TypeVar("T")
 
@@ -30,7 +29,7 @@ class DiaryDateTakenError(StoreError):
     """There is already a diary entry for that person and day (replace it instead)."""
 
 
-class CareStore:
+class CareStore(Transactions):
     """Care profiles and diary entries on one SQLAlchemy engine; each method is one short transaction.
 
     Parameters
@@ -38,10 +37,6 @@ class CareStore:
     engine : Engine
         From ``make_engine``, with the schema brought up to date by ``migrate``.
     """
-
-    def __init__(self, engine: Engine) -> None:
-        self._reading = sessionmaker(engine, expire_on_commit=False)
-        self._writing = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
 
     # -- profile ----------------------------------------------------------------------------------------
     def save_profile(self, user_id: int, profile: CareProfile) -> None:
@@ -138,16 +133,6 @@ class CareStore:
     def _entry_row(db: Session, user_id: int, day: dt.date, *, lock: bool = False) -> DiaryEntryRow | None:
         query = select(DiaryEntryRow).where(DiaryEntryRow.user_id == user_id, DiaryEntryRow.entry_date == day)
         return db.scalars(query.with_for_update() if lock else query).first()
-
-    @contextmanager
-    def _read(self) -> Iterator[Session]:
-        with self._reading.begin() as db:
-            yield db
-
-    @contextmanager
-    def _write(self) -> Iterator[Session]:
-        with self._writing.begin() as db:
-            yield db
 
 
 def _row(user_id: int, entry: DiaryEntry) -> DiaryEntryRow:

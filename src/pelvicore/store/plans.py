@@ -6,20 +6,18 @@ that checks plan files, so what comes out is always a valid ``Plan``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from pelvicore.errors import PelvicoreError
-from pelvicore.store.db import WRITE_OPTION
 from pelvicore.store.errors import StoreError
 from pelvicore.store.json_values import to_json_object
 from pelvicore.store.models import TrainingPlanRow, User, utc_now
+from pelvicore.store.transactions import Transactions
 from pelvicore.training.plan import Plan
 from pelvicore.training.plan_json import plan_from_dict, plan_to_dict
 from pelvicore.training.reminders import parse_clock_time
@@ -40,7 +38,7 @@ class StoredPlan:
     updated_at: datetime
 
 
-class PlanStore:
+class PlanStore(Transactions):
     """Training plans on one SQLAlchemy engine; each method is one short transaction.
 
     Parameters
@@ -48,10 +46,6 @@ class PlanStore:
     engine : Engine
         From ``make_engine``, with the schema brought up to date by ``migrate``.
     """
-
-    def __init__(self, engine: Engine) -> None:
-        self._reading = sessionmaker(engine, expire_on_commit=False)
-        self._writing = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
 
     def save(self, user_id: int, plan: Plan, *, new_week: bool = True, reminders: Sequence[time] | None = None) -> None:
         """Store the person's plan, replacing any she had.
@@ -122,16 +116,6 @@ class PlanStore:
         with self._write() as db:
             result = db.execute(delete(TrainingPlanRow).where(TrainingPlanRow.user_id == user_id))
             return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    @contextmanager
-    def _read(self) -> Iterator[Session]:
-        with self._reading.begin() as db:
-            yield db
-
-    @contextmanager
-    def _write(self) -> Iterator[Session]:
-        with self._writing.begin() as db:
-            yield db
 
 
 def _times_json(user_id: int, reminders: Sequence[time]) -> list[str]:

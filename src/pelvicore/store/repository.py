@@ -5,22 +5,21 @@ from __future__ import annotations
 import math
 import numbers
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from pelvicore.store.db import WRITE_OPTION
 from pelvicore.store.errors import StoreError, UnknownSessionError
 from pelvicore.store.json_values import to_json_object
 from pelvicore.store.models import Chunk, Device, Event, LiveSession, SessionStatus, User, utc_now
+from pelvicore.store.transactions import Transactions
 
 CONTRACTION: Final = "contraction"
 """The event kind whose payloads make up ``SessionRecord.contractions`` and ``contraction_count``."""
@@ -49,7 +48,7 @@ class SessionRecord:
     seed: int | None = None
 
 
-class SessionStore:
+class SessionStore(Transactions):
     """Users, live sessions, their signal chunks and events, on one SQLAlchemy engine.
 
     Each method is one short transaction of its own, so a store may be shared by threads
@@ -60,11 +59,6 @@ class SessionStore:
     engine : Engine
         From ``make_engine``, with the schema brought up to date by ``migrate``.
     """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine  # shared with the stores of other parts (care profiles and diary)
-        self._reading = sessionmaker(engine, expire_on_commit=False)
-        self._writing = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
 
     def ensure_user(self, name: str = "local") -> int:
         """Return the id of the user called ``name``, creating it if needed."""
@@ -350,16 +344,6 @@ class SessionStore:
             db.execute(delete(Chunk).where(Chunk.session_id == session_id))
             db.execute(delete(Event).where(Event.session_id == session_id))
             db.execute(delete(LiveSession).where(LiveSession.id == session_id))
-
-    @contextmanager
-    def _read(self) -> Iterator[Session]:
-        with self._reading.begin() as db:
-            yield db
-
-    @contextmanager
-    def _write(self) -> Iterator[Session]:
-        with self._writing.begin() as db:
-            yield db
 
     @staticmethod
     def _existing(db: Session, session_id: str, *, lock: bool = False) -> LiveSession:
