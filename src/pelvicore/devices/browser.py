@@ -77,21 +77,18 @@ class BrowserSource:
         if state == "disconnected":
             self._disconnected_at = self.stream.clock.next_index
             self._away_since = time.monotonic()
-            self._tell(
-                "disconnected", "Sensor disconnected — the session is paused; reconnecting…", self._disconnected_at
-            )
+            self._relay(SensorStatus.disconnected(self._disconnected_at))
         elif state == "connected":
             self.device_name = name or self.device_name
             self.stream.restart()
             if self._disconnected_at is not None:
                 away = time.monotonic() - self._away_since
-                self._tell("reconnected", f"Sensor back after {away:.1f} s — carrying on.", self._disconnected_at, away)
+                self._relay(SensorStatus.reconnected(self._disconnected_at, away))
                 self._disconnected_at = None
             else:
                 self._tell("connected", f"Connected to {name or self.profile.title}.")
             if battery is not None and math.isfinite(battery) and 0 <= battery <= 100:
-                low = " — charge it soon" if battery <= 15 else ""
-                self._tell("battery", f"Sensor battery {battery:.0f}%{low}.", value=float(battery))
+                self._relay(SensorStatus.battery(battery))
 
     # -- to the session -----------------------------------------------------------------------------
     def __aiter__(self) -> AsyncIterator[Frame]:

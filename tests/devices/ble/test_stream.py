@@ -129,3 +129,16 @@ def test_a_recording_keeps_gaps_as_marked_dropouts_and_sensor_notes() -> None:
 def test_an_unknown_rate_is_snapped_to_the_nearest_usual_one() -> None:
     assert snap_rate(48, 1.0) == 50.0 and snap_rate(19, 1.02) == 20.0 and snap_rate(11, 1.0) == 10.0
     assert snap_rate(2, 1.0) is None and snap_rate(10, 0.0) is None
+
+
+def test_every_transport_words_battery_and_link_news_the_same() -> None:
+    assert SensorStatus.battery(76).text == "Sensor battery 76%." and SensorStatus.battery(76).value == 76.0
+    assert SensorStatus.battery(12).text == "Sensor battery 12% — charge it soon."
+    assert "paused" in SensorStatus.disconnected(40).text and SensorStatus.disconnected(40).index == 40
+    back = SensorStatus.reconnected(40, 2.25)
+    assert (back.kind, back.index, back.value, back.text) == (
+        "reconnected",
+        40,
+        2.25,
+        "Sensor back after 2.2 s — carrying on.",
+    )

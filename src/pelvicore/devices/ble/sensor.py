@@ -223,8 +223,7 @@ class SensorSource:
         self._link = link
         self._last_payload = time.monotonic()
         if self.battery is not None:
-            low = " — charge it soon" if self.battery <= 15 else ""
-            self._tell("battery", f"Sensor battery {self.battery}%{low}.", value=float(self.battery))
+            self._relay(SensorStatus.battery(self.battery))
 
     def _receiver(self, characteristic: str) -> Callable[[bytes], None]:
         def on_value(payload: bytes) -> None:
@@ -284,7 +283,7 @@ class SensorSource:
         self.disconnections += 1
         lost_at = self.stream.clock.next_index
         self._link = None
-        self._tell("disconnected", "Sensor disconnected — the session is paused; reconnecting…", lost_at)
+        self._relay(SensorStatus.disconnected(lost_at))
         began = time.monotonic()
         delay = self.backoff_s[0]
         while not self._stopped.is_set():
@@ -298,7 +297,7 @@ class SensorSource:
                 delay = min(2 * delay, self.backoff_s[1])
                 continue
             away = time.monotonic() - began
-            self._tell("reconnected", f"Sensor back after {away:.1f} s — carrying on.", lost_at, away)
+            self._relay(SensorStatus.reconnected(lost_at, away))
             return
 
     def _relay(self, status: SensorStatus) -> None:

@@ -28,6 +28,8 @@ SATURATION = {"perifit": PERIFIT_SATURATION, "kgoal-boost": 2000}
 #: Over each window this long, fewer than ``ARRIVAL_WARN`` of the expected samples means data is going missing.
 ARRIVAL_WINDOW_S = 5.0
 ARRIVAL_WARN = 0.8
+#: Battery level (%) from which the person is told to charge the sensor.
+LOW_BATTERY_PCT = 15
 #: No change for this long while connected: the sensor is probably not inserted, or asleep.
 FLAT_S = 8.0
 
@@ -60,6 +62,21 @@ class SensorStatus:
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "text": self.text, "index": self.index, "value": self.value}
+
+    # The news every transport gives in the same words.
+    @classmethod
+    def disconnected(cls, index: int) -> SensorStatus:
+        return cls("disconnected", "Sensor disconnected — the session is paused; reconnecting…", index)
+
+    @classmethod
+    def reconnected(cls, index: int, away_s: float) -> SensorStatus:
+        return cls("reconnected", f"Sensor back after {away_s:.1f} s — carrying on.", index, away_s)
+
+    @classmethod
+    def battery(cls, percent: float) -> SensorStatus:
+        """Battery level in %, with a nudge to charge at 15 % or less."""
+        low = " — charge it soon" if percent <= LOW_BATTERY_PCT else ""
+        return cls("battery", f"Sensor battery {percent:.0f}%{low}.", value=float(percent))
 
 
 def stream_units(profile: DeviceProfile) -> dict[str, str]:
