@@ -166,3 +166,14 @@ def test_a_page_that_leaves_a_browser_session_does_not_hold_the_server(tmp_path:
             time.sleep(0.3)  # ...and the server lets go of it: the socket's task ends by itself
         assert client.get(f"/api/sessions/{session_id}").json()["status"] == "running"
         assert client.post(f"/api/sessions/{session_id}/stop").status_code == 200
+
+
+def test_hostile_calibration_requests_are_422_never_500(tmp_path: Path) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", ble="none"))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        body = {"rest": 1, "mvc": 2, "unit": "raw"}
+        assert client.put("/api/devices/perifit/" + "x" * 300 + "/calibration", json=body).status_code == 422
+        blank = client.put("/api/devices/perifit/%20/calibration", json=body)  # refused by the store itself
+        assert blank.status_code == 422 and "device key" in blank.json()["detail"]
+        assert client.put("/api/devices/perifit/a/calibration", json=body | {"rest": "nan"}).status_code == 422
+        assert client.get("/api/devices/scan").status_code == 409

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from pelvicore.devices.ble.hub import open_backend
 from pelvicore.store.db import default_database_url, make_engine, migrate
+from pelvicore.store.errors import StoreError, UnknownSessionError
 from pelvicore.store.plans import PlanStore
 from pelvicore.store.repository import SessionStore
 from pelvicore.web.live import SessionManager
@@ -63,6 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(
             {"detail": _json_safe(jsonable_encoder(exc.errors()))}, status.HTTP_422_UNPROCESSABLE_CONTENT
         )
+
+    @app.exception_handler(StoreError)
+    async def refused_by_store(request: Request, exc: StoreError) -> JSONResponse:
+        # The store checks what it is given (lengths, finite numbers, known sessions) for every caller: a value
+        # it refuses is the request's fault, never a 500.
+        code = status.HTTP_404_NOT_FOUND if isinstance(exc, UnknownSessionError) else 422
+        return JSONResponse({"detail": str(exc)[:300]}, code)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(sessions.router)

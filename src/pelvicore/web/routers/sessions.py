@@ -6,10 +6,11 @@ import asyncio
 import contextlib
 import json
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Query, WebSocket, WebSocketDisconnect, status
+from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from pelvicore.devices.ble.sensor import DEFAULT_HZ
@@ -241,7 +242,11 @@ def list_devices(store: StoreDep, user: CurrentUser) -> list[dict[str, Any]]:
 
 @router.put("/api/devices/{profile}/{key}/calibration")
 def put_calibration(
-    profile: DeviceProfileName, key: str, body: CalibrationBody, store: StoreDep, user: CurrentUser
+    profile: DeviceProfileName,
+    key: Annotated[str, PathParam(max_length=200)],
+    body: CalibrationBody,
+    store: StoreDep,
+    user: CurrentUser,
 ) -> dict[str, Any]:
     """Set a trainer's calibration by hand (a clinician's measured maximum, for instance)."""
     store.save_calibration(user, profile, key, rest=body.rest, mvc=body.mvc, unit=body.unit)
