@@ -12,37 +12,14 @@
   const form = $("game-form");
   if (form) {
     const sensor = $("sensor"), speed = $("speed"), note = $("sensor-note");
-    const BROWSER = "browser:";
-    const hasBluetooth = "bluetooth" in navigator;
-    sensor.addEventListener("change", () => {
-      const browser = sensor.value.startsWith(BROWSER);
-      speed.disabled = browser; // a real trainer plays in real time
-      if (browser) speed.value = "1";
-    });
-    fetch("/api/devices/profiles")
-      .then((response) => (response.ok ? response.json() : []))
-      .then((profiles) => {
-        const usable = profiles.filter((p) => p.web_bluetooth);
-        for (const p of usable) {
-          const option = new Option(p.title + " — Bluetooth in this browser", BROWSER + p.name);
-          option.disabled = !hasBluetooth;
-          sensor.add(option);
-        }
-        if (usable.length && !hasBluetooth) {
-          note.textContent = "Trainers over Bluetooth: this browser has no Web Bluetooth — use Chrome, Edge or Android Chrome.";
-          note.hidden = false;
-        }
-      })
-      .catch(() => {}); // the simulator works without the list
+    window.pelvicoreSensors.offerBrowserTrainers(sensor, note, speed);
 
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const data = new FormData(form);
       const error = $("start-error");
       const choice = String(data.get("sensor"));
-      const body = choice.startsWith(BROWSER)
-        ? { source: "browser", device_profile: choice.slice(BROWSER.length), level: data.get("level") }
-        : { source: "simulator", profile: choice, level: data.get("level"), speed: Number(data.get("speed")) };
+      const body = { ...window.pelvicoreSensors.source(choice, data.get("speed")), level: data.get("level") };
       $("start-game").disabled = true;
       try {
         const response = await fetch("/api/games/" + encodeURIComponent(String(data.get("game"))) + "/sessions", {

@@ -4,35 +4,12 @@
   const select = document.getElementById("profile");
   const note = document.getElementById("sensor-note");
   const speed = document.getElementById("speed");
-  const hasBluetooth = "bluetooth" in navigator;
-  const BROWSER = "browser:";
-
-  // Playback speed only means something for the simulator; a real trainer runs in real time.
-  const followSensor = () => {
-    const browser = select.value.startsWith(BROWSER) || select.value.startsWith("device:");
-    speed.disabled = browser;
-    if (browser) speed.value = "1";
-  };
-  select.addEventListener("change", followSensor);
-
-  fetch("/api/devices/profiles")
-    .then((response) => (response.ok ? response.json() : []))
-    .then((profiles) => {
-      const usable = profiles.filter((p) => p.web_bluetooth);
-      for (const p of usable) {
-        const option = new Option(p.title + " — Bluetooth in this browser", BROWSER + p.name);
-        option.disabled = !hasBluetooth;
-        select.add(option);
-      }
-      if (usable.length && !hasBluetooth) {
-        note.textContent = "Trainers over Bluetooth: this browser has no Web Bluetooth — use Chrome, Edge or Android Chrome.";
-        note.hidden = false;
-      }
-    })
-    .catch(() => {}); // without the list the simulator still works
+  const sensors = window.pelvicoreSensors;
+  const followSensor = () => sensors.followSpeed(select, speed);
+  sensors.offerBrowserTrainers(select, note, speed);
 
   // Trainers the server's own Bluetooth hears (a USB dongle, the computer's adapter, or virtual trainers).
-  const DEVICE = "device:";
+  const DEVICE = sensors.DEVICE;
   const findStatus = document.getElementById("find-status");
   document.getElementById("find-trainers").addEventListener("click", async () => {
     findStatus.textContent = "Listening for trainers for 3 seconds…";
@@ -63,16 +40,10 @@
     const form = new FormData(event.target);
     const error = document.getElementById("start-error");
     const sensor = String(form.get("profile"));
-    let body;
-    if (sensor.startsWith(BROWSER)) {
-      body = { source: "browser", device_profile: sensor.slice(BROWSER.length), routine: form.get("routine") };
-    } else if (sensor.startsWith(DEVICE)) {
-      const [address, profile] = sensor.slice(DEVICE.length).split("|");
-      body = { source: "device", device_address: address, device_profile: profile, routine: form.get("routine") };
+    const body = { ...sensors.source(sensor, form.get("speed")), routine: form.get("routine") };
+    if (body.source === "device") {
       error.textContent = "Connecting to the trainer…";
       error.hidden = false;
-    } else {
-      body = { source: "simulator", profile: sensor, routine: form.get("routine"), speed: Number(form.get("speed")) };
     }
     const response = await fetch("/api/sessions", {
       method: "POST",
