@@ -145,14 +145,23 @@ def serve(
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the app in a web browser")] = False,
     ble: Annotated[str, typer.Option("--ble", help=TRANSPORT_HELP + "; 'none' for no Bluetooth")] = "bleak",
     ble_speed: Annotated[float, typer.Option(min=0.1, max=100, help="Playback speed of virtual trainers")] = 1.0,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(help="A host name this server is reached by, besides localhost (repeat for several)"),
+    ] = None,
 ) -> None:
-    """Run the web app: live sessions with the simulator, summaries and history."""
+    """Run the web app: live sessions with the simulator, summaries and history.
+
+    On this computer only (the default, 127.0.0.1) nobody needs a password: pelvicore prints a one-time sign-in
+    link (and opens it with --open). Listening on a network (--host 0.0.0.0) needs an admin account first.
+    """
     import os
     import webbrowser
 
     import uvicorn
 
     from pelvicore.web.app import create_app
+    from pelvicore.web.serving import prepare_accounts
     from pelvicore.web.settings import Settings
 
     settings = Settings(
@@ -161,13 +170,20 @@ def serve(
         database_url=database_url or os.environ.get("PELVICORE_DATABASE_URL", ""),
         ble=os.environ.get("PELVICORE_BLE", ble) if ble == "bleak" else ble,
         ble_speed=ble_speed,
+        allowed_hosts=[*Settings().allowed_hosts, *(allowed_host or [])],
     )
-    address = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
-    typer.echo(f"pelvicore is running at {address} (Ctrl-C to stop)")
-    if open_browser:
-        webbrowser.open(address)
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        start = prepare_accounts(settings)
+    except PelvicoreError as exc:
+        _fail(str(exc))
+    for line in start.lines:
+        typer.echo(line)
+    if open_browser:
+        webbrowser.open(start.open_url)
+    try:
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_level="warning", ws_max_size=settings.max_ws_message_bytes
+        )
     except PelvicoreError as exc:
         _fail(str(exc))
 
@@ -181,6 +197,10 @@ devices_app = typer.Typer(
 )
 app.add_typer(devices_app, name="devices")
 app.add_typer(care_app, name="care")
+from pelvicore.accounts.cli import token_app, users_app  # noqa: E402  (kept beside its registration)
+
+app.add_typer(users_app, name="users")
+app.add_typer(token_app, name="token")
 from pelvicore.training.cli import plan_app  # noqa: E402  (kept beside its registration)
 
 app.add_typer(plan_app, name="plan")

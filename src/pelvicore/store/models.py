@@ -1,4 +1,5 @@
-"""The tables: users, their live sessions, each session's signal chunks and events, trainers, and care records.
+"""The tables: users and their sign-in records, their live sessions, each session's signal chunks and events,
+trainers, care records and training plans.
 
 Every row belongs to a person: a session through ``user_id``, a chunk or an event through its session.
 Deleting a user deletes their sessions, and deleting a session deletes its chunks and events.
@@ -73,14 +74,97 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+Role = Literal["person", "clinician", "admin"]
+
+
 class User(Base):
-    """A person; ``name`` is unique (the single-user desktop app uses ``"local"``)."""
+    """An account. ``name`` is unique: the email of an account made with one, ``"local"`` for the local owner
+    (the person who runs pelvicore on her own computer and signs in by a one-time link, without a password).
+
+    ``password_hash`` is an Argon2id hash (None: no password sign-in); ``totp_secret`` is the base32 secret of her
+    second factor once she has confirmed it (``totp_pending`` while she sets it up).
+    """
 
     __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('person', 'clinician', 'admin')", name="role"),
+        Index(None, "email", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(String(16), default="person", server_default="person")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class LoginSession(Base):
+    """A signed-in browser. ``id`` is the SHA-256 of the cookie's secret (the secret itself is never stored);
+    ``csrf_token`` is what the pages send back with every change they make."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (Index(None, "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ApiToken(Base):
+    """A bearer token for scripts (``kind`` ``api``) or a one-time sign-in link (``link``), by its SHA-256."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("kind IN ('api', 'link')", name="kind"), Index(None, "user_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEvent(Base):
+    """Something that happened to a person's account or data: a sign-in, a read by someone else, an export...
+
+    ``user_id`` is whose account or data it concerns; ``actor_id`` who did it (None: nobody signed in, such as
+    a failed sign-in; ``actor`` keeps their name even after that account is gone).
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index(None, "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(254), default="")
+    action: Mapped[str] = mapped_column(String(50))
+    detail: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class LoginFailure(Base):
+    """A failed sign-in, kept an hour to throttle guessing per account (``account``: the email tried, lower
+    case) and per network address."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index(None, "account", "at"), Index(None, "address", "at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
 
 class LiveSession(Base):

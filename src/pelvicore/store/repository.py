@@ -190,11 +190,11 @@ class SessionStore(Transactions):
             session.ended_at = utc_now()
             session.summary = stored_summary
 
-    def get(self, session_id: str) -> SessionRecord | None:
-        """The session with this id, with its contractions, or None if there is none."""
+    def get(self, session_id: str, *, owner: int) -> SessionRecord | None:
+        """The session with this id of user ``owner``, with its contractions; None if she has none such."""
         with self._read() as db:
             session = db.get(LiveSession, session_id)
-            if session is None:
+            if session is None or session.user_id != owner:
                 return None
             rows = db.execute(
                 select(Event.t_s, Event.payload)
@@ -203,13 +203,13 @@ class SessionStore(Transactions):
             )
             return _record(session, [{"t_s": t_s, **payload} for t_s, payload in rows])
 
-    def get_events(self, session_id: str, *, kind: str | None = None) -> list[dict[str, Any]]:
+    def get_events(self, session_id: str, *, owner: int, kind: str | None = None) -> list[dict[str, Any]]:
         """A session's events as ``{"kind", "t_s", **payload}`` dicts in order, optionally of one kind only."""
         query = select(Event.kind, Event.t_s, Event.payload).where(Event.session_id == session_id)
         if kind is not None:
             query = query.where(Event.kind == kind)
         with self._read() as db:
-            self._existing(db, session_id)
+            self._existing(db, session_id, owner=owner)
             rows = db.execute(query.order_by(Event.seq))
             return [{"kind": k, "t_s": t_s, **payload} for k, t_s, payload in rows]
 
@@ -226,8 +226,10 @@ class SessionStore(Transactions):
             )
             return [_record(session, []) for session in sessions]
 
-    def load_trace(self, session_id: str) -> tuple[float, dict[str, npt.NDArray[np.float64]], npt.NDArray[np.int64]]:
-        """Read a session's whole signal.
+    def load_trace(
+        self, session_id: str, *, owner: int
+    ) -> tuple[float, dict[str, npt.NDArray[np.float64]], npt.NDArray[np.int64]]:
+        """Read the whole signal of a session of user ``owner``.
 
         Returns
         -------
@@ -239,7 +241,7 @@ class SessionStore(Transactions):
             The sample number of each sample; a jump larger than 1 is a gap.
         """
         with self._read() as db:
-            session = self._existing(db, session_id)
+            session = self._existing(db, session_id, owner=owner)
             rows = db.execute(
                 select(Chunk.first_index, Chunk.n_samples, Chunk.data)
                 .where(Chunk.session_id == session_id)
@@ -337,18 +339,20 @@ class SessionStore(Transactions):
                 )
         return [session_id for session_id, *_ in rows]
 
-    def delete_session(self, session_id: str) -> None:
-        """Delete a session with its chunks and events."""
+    def delete_session(self, session_id: str, *, owner: int) -> None:
+        """Delete a session of user ``owner`` with its chunks and events."""
         with self._write() as db:
-            self._existing(db, session_id)
+            self._existing(db, session_id, owner=owner)
             db.execute(delete(Chunk).where(Chunk.session_id == session_id))
             db.execute(delete(Event).where(Event.session_id == session_id))
             db.execute(delete(LiveSession).where(LiveSession.id == session_id))
 
     @staticmethod
-    def _existing(db: Session, session_id: str, *, lock: bool = False) -> LiveSession:
+    def _existing(db: Session, session_id: str, *, lock: bool = False, owner: int | None = None) -> LiveSession:
+        # ``owner`` None: the recorder writing a session it runs; readers always name the owner, and someone
+        # else's session is as unknown to them as one that never existed.
         session = db.get(LiveSession, session_id, with_for_update=lock)
-        if session is None:
+        if session is None or (owner is not None and session.user_id != owner):
             raise UnknownSessionError(f"no session with id {session_id!r}")
         return session
 

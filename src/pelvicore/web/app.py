@@ -15,13 +15,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from pelvicore.accounts import Accounts
 from pelvicore.devices.ble.hub import open_backend
+from pelvicore.store.accounts import AccountStore
 from pelvicore.store.db import default_database_url, make_engine, migrate
 from pelvicore.store.errors import StoreError, UnknownSessionError
 from pelvicore.store.plans import PlanStore
 from pelvicore.store.repository import SessionStore
 from pelvicore.web.live import SessionManager
-from pelvicore.web.routers import assessments, care, games, pages, programme, progress, sessions
+from pelvicore.web.routers import account, assessments, care, games, pages, programme, progress, sessions
+from pelvicore.web.security import BodyLimit, Boundary, BoundaryConfig
 from pelvicore.web.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -39,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store.interrupt_running()  # sessions cut short by a crash or a kill
         app.state.store = store
         app.state.plans = PlanStore(engine)
-        app.state.user_id = store.ensure_user()
+        app.state.accounts = Accounts(AccountStore(engine))
         async with contextlib.AsyncExitStack() as stack:
             backend = None
             if settings.ble != "none":
@@ -56,7 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Open pelvic-floor biofeedback: live sessions, contractions, history.",
         version="0.1.0",
         lifespan=lifespan,
+        # Swagger UI and ReDoc load their scripts from a CDN: the schema is at /openapi.json (signed in).
+        docs_url=None,
+        redoc_url=None,
     )
+    app.state.settings = settings
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -72,7 +79,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         code = status.HTTP_404_NOT_FOUND if isinstance(exc, UnknownSessionError) else 422
         return JSONResponse({"detail": str(exc)[:300]}, code)
 
+    config = BoundaryConfig(settings.hosts(), settings.max_body_bytes, settings.max_ws_message_bytes)
+    app.add_middleware(Boundary, config=config)
+    app.add_middleware(BodyLimit)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(account.router)
     app.include_router(sessions.router)
     app.include_router(pages.router)
     app.include_router(games.router)

@@ -1,11 +1,16 @@
-"""Request dependencies, as ``Annotated`` aliases."""
+"""Request dependencies, as ``Annotated`` aliases.
+
+Who is asking was settled by the security boundary (``web/security.py``) before any route runs; these aliases
+hand it to the routes, and refuse (401) if a route is somehow reached without it.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request, WebSocket
+from fastapi import Depends, HTTPException, Request, WebSocket, status
 
+from pelvicore.accounts import Accounts, Principal
 from pelvicore.store.plans import PlanStore
 from pelvicore.store.repository import SessionStore
 from pelvicore.web.live import SessionManager
@@ -23,15 +28,32 @@ def _plans(request: Request) -> PlanStore:
     return request.app.state.plans
 
 
-def _user(request: Request) -> int:
-    # One local person for now; accounts and sharing plug in here.
-    return request.app.state.user_id
+def _accounts(request: Request) -> Accounts:
+    return request.app.state.accounts
+
+
+def _principal(request: Request) -> Principal:
+    principal = getattr(request.state, "principal", None)
+    if not isinstance(principal, Principal):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first", headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+def _user(principal: Annotated[Principal, Depends(_principal)]) -> int:
+    return principal.id
 
 
 StoreDep = Annotated[SessionStore, Depends(_store)]
 ManagerDep = Annotated[SessionManager, Depends(_manager)]
 PlansDep = Annotated[PlanStore, Depends(_plans)]
+AccountsDep = Annotated[Accounts, Depends(_accounts)]
+PrincipalDep = Annotated[Principal, Depends(_principal)]
 CurrentUser = Annotated[int, Depends(_user)]
+"""The signed-in account's id: every query a route makes is for this user's rows."""
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
 
 
 def ws_manager(websocket: WebSocket) -> SessionManager:
@@ -40,3 +62,10 @@ def ws_manager(websocket: WebSocket) -> SessionManager:
 
 def ws_store(websocket: WebSocket) -> SessionStore:
     return websocket.app.state.store
+
+
+def ws_user(websocket: WebSocket) -> int:
+    principal = websocket.scope.get("state", {}).get("principal")
+    if not isinstance(principal, Principal):
+        raise PermissionError("a WebSocket reached a route without a signed-in user")
+    return principal.id

@@ -367,7 +367,10 @@ class SessionManager:
             raise SensorUnavailable("this server has no Bluetooth backend")
         central = self.backend.central
         if profile is None:
-            heard = {a.address.upper(): a for a in await central.scan(2.0)}
+            try:
+                heard = {a.address.upper(): a for a in await central.scan(2.0)}
+            except PelvicoreError as exc:
+                raise SensorUnavailable(str(exc)) from exc
             advert = heard.get(address.upper())
             found = identify(advert.name, advert.services) if advert else None
             if found is None:
@@ -443,15 +446,16 @@ class SessionManager:
         self._launch(LiveSession(session_id, self.store, source, protocol, flush_s=self.flush_s))
         return session_id
 
-    async def resume(self, session_id: str) -> None:
-        """Carry on an interrupted simulated session from its last recorded sample, with the same person."""
-        record = self.store.get(session_id)
+    async def resume(self, session_id: str, *, owner: int) -> None:
+        """Carry on an interrupted simulated session of user ``owner`` from its last recorded sample, with the
+        same person."""
+        record = self.store.get(session_id, owner=owner)
         if record is None or record.status != "interrupted" or record.seed is None or record.profile is None:
             raise SessionNotResumable(f"session {session_id!r} is not an interrupted simulated session")
         profile, seed = record.profile, record.seed
 
         def prepare() -> SimulatorSource:
-            _, _, index = self.store.load_trace(session_id)
+            _, _, index = self.store.load_trace(session_id, owner=owner)
             start = int(index[-1]) + 1 if index.size else 0
             source = SimulatorSource(profile, record.routine, seed=seed, speed=record.speed, start_index=start)
             self.store.reopen(session_id)
@@ -472,10 +476,15 @@ class SessionManager:
         session.task.add_done_callback(lambda _: self.live.pop(session.id, None))
 
     async def shutdown(self) -> None:
-        for session in list(self.live.values()):
+        await self.cancel(list(self.live))
+
+    async def cancel(self, session_ids: list[str]) -> None:
+        """End these sessions now (``interrupted``), waiting until each has written what it held."""
+        sessions = [self.live[i] for i in session_ids if i in self.live]
+        for session in sessions:
             if session.task is not None:
                 session.task.cancel()
-        for session in list(self.live.values()):
+        for session in sessions:
             with contextlib.suppress(asyncio.CancelledError):
                 if session.task is not None:
                     await session.task

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+from typing import Final
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOOPBACK_HOSTS: Final = ("localhost", "127.0.0.1", "::1")
 
 
 class Settings(BaseSettings):
@@ -20,3 +25,29 @@ class Settings(BaseSettings):
     ble: str = "bleak"
     #: Playback speed of ``virtual`` trainers.
     ble_speed: float = 1.0
+    #: Host names the server answers to (``Host`` header, no port), against DNS rebinding. The loopback names
+    #: are always allowed; a server on a network adds its own names (``serve --allowed-host``).
+    allowed_hosts: list[str] = []
+    #: Largest request body read, bytes (413 beyond it).
+    max_body_bytes: int = 1_000_000
+    #: Largest WebSocket message a browser may send, bytes (a Web Bluetooth payload is a few dozen).
+    max_ws_message_bytes: int = 16_384
+
+    def hosts(self) -> frozenset[str]:
+        """Every host name allowed: the loopback names, ``host`` when it is a specific address, and the extras."""
+        names = {*LOOPBACK_HOSTS, *(h.strip().lower().strip("[]") for h in self.allowed_hosts if h.strip())}
+        if self.host in ("0.0.0.0", "::"):
+            names |= this_computer_names()
+        elif self.host:
+            names.add(self.host.lower().strip("[]"))
+        return frozenset(names)
+
+
+def this_computer_names() -> set[str]:
+    """This computer's host name (also as ``NAME.local``, as phones find it) and its IPv4 addresses."""
+    name = socket.gethostname().lower()
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(name, None, socket.AF_INET)}
+    except OSError:
+        addresses = set()
+    return {name, f"{name}.local", *(str(a) for a in addresses)}

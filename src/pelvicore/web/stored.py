@@ -36,7 +36,7 @@ def recording_of(store: SessionStore, record: SessionRecord) -> Recording:
     Lost samples (gaps in the sample numbers, or NaN) are filled by straight lines between their neighbours,
     so that every channel is uniformly sampled. Raises ``SignalError`` when fewer than 2 samples were stored.
     """
-    fs_hz, channels, index = store.load_trace(record.id)
+    fs_hz, channels, index = store.load_trace(record.id, owner=record.user_id)
     if index.size < 2:
         raise SignalError(f"session {record.id}: nothing was recorded")
     grid = np.arange(index[0], index[-1] + 1)

@@ -18,7 +18,7 @@ from pelvicore.web.assessment_report import (
     assess_session,
     default_assessment,
 )
-from pelvicore.web.deps import StoreDep
+from pelvicore.web.deps import CurrentUser, StoreDep
 from pelvicore.web.routers.pages import templates
 
 router = APIRouter()
@@ -48,8 +48,8 @@ POWER_RANGES = [
 ][::-1]
 
 
-def _record(store: StoreDep, session_id: str) -> SessionRecord:
-    record = store.get(session_id)
+def _record(store: StoreDep, session_id: str, user: int) -> SessionRecord:
+    record = store.get(session_id, owner=user)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no session {session_id!r}")
     return record
@@ -65,6 +65,7 @@ def assess_page(request: Request) -> HTMLResponse:
 def get_assessment(
     session_id: str,
     store: StoreDep,
+    user: CurrentUser,
     protocol: Annotated[AssessmentName | None, Query(description="Default: the one its routine is for")] = None,
 ) -> dict[str, Any]:
     """The assessment of a finished session: ``perfect``, ``glazer``, ``cough`` or ``relaxation`` (any session).
@@ -72,7 +73,7 @@ def get_assessment(
     409 while the session is still running, or when the recording cannot give this assessment (the reason says
     why: a trainer in raw units, a session stopped before the protocol's end...).
     """
-    record = _record(store, session_id)
+    record = _record(store, session_id, user)
     if record.status == "running":
         raise HTTPException(status.HTTP_409_CONFLICT, "the session is still running: its report comes when it ends")
     report = assess_session(store, record, protocol or default_assessment(record.routine))
@@ -83,9 +84,9 @@ def get_assessment(
 
 @router.get("/sessions/{session_id}/assessment", response_class=HTMLResponse)
 def assessment_page(
-    request: Request, session_id: str, store: StoreDep, protocol: AssessmentName | None = None
+    request: Request, session_id: str, store: StoreDep, user: CurrentUser, protocol: AssessmentName | None = None
 ) -> HTMLResponse:
-    record = _record(store, session_id)
+    record = _record(store, session_id, user)
     chosen = protocol or default_assessment(record.routine)
     running = record.status == "running"
     report = None if running else assess_session(store, record, chosen)

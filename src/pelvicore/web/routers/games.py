@@ -82,7 +82,7 @@ async def start_game(game: Game, body: GameStart, manager: ManagerDep, user: Cur
 @router.get("/api/games/{game}/{session_id}/score")
 def get_score(game: Game, session_id: str, store: StoreDep, user: CurrentUser) -> dict[str, Any]:
     """The game's six scores, computed from the recorded trace and contractions (so far, if still running)."""
-    record, path = _game_session(store, game, session_id)
+    record, path = _game_session(store, user, game, session_id)
     return {"session": session_id, "status": record.status} | _score(store, user, record, path).to_dict()
 
 
@@ -94,8 +94,8 @@ def games_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/games/{game}/{session_id}", response_class=HTMLResponse)
-def play_page(request: Request, game: Game, session_id: str, store: StoreDep) -> HTMLResponse:
-    record, path = _game_session(store, game, session_id)
+def play_page(request: Request, game: Game, session_id: str, store: StoreDep, user: CurrentUser) -> HTMLResponse:
+    record, path = _game_session(store, user, game, session_id)
     return templates.TemplateResponse(
         request, "game.html", {"session": record, "path": path, "path_data": path.to_dict()}
     )
@@ -103,14 +103,14 @@ def play_page(request: Request, game: Game, session_id: str, store: StoreDep) ->
 
 @router.get("/games/{game}/{session_id}/score", response_class=HTMLResponse)
 def score_page(request: Request, game: Game, session_id: str, store: StoreDep, user: CurrentUser) -> HTMLResponse:
-    record, path = _game_session(store, game, session_id)
+    record, path = _game_session(store, user, game, session_id)
     return templates.TemplateResponse(
         request, "game_score.html", {"session": record, "path": path, "score": _score(store, user, record, path)}
     )
 
 
-def _game_session(store: StoreDep, game: str, session_id: str) -> tuple[SessionRecord, GamePath]:
-    record = store.get(session_id)
+def _game_session(store: StoreDep, user: int, game: str, session_id: str) -> tuple[SessionRecord, GamePath]:
+    record = store.get(session_id, owner=user)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no session {session_id!r}")
     try:
@@ -123,7 +123,7 @@ def _game_session(store: StoreDep, game: str, session_id: str) -> tuple[SessionR
 
 
 def _score(store: StoreDep, user: int, record: SessionRecord, path: GamePath) -> GameScore:
-    fs_hz, channels, index = store.load_trace(record.id)
+    fs_hz, channels, index = store.load_trace(record.id, owner=record.user_id)
     if "floor" not in channels:
         raise HTTPException(status.HTTP_409_CONFLICT, "games need a pelvic-floor pressure channel")
     if index.size < 2:

@@ -48,8 +48,8 @@ def home(request: Request, store: StoreDep, user: CurrentUser) -> HTMLResponse:
 
 
 @router.get("/sessions/{session_id}/live")
-def live(request: Request, session_id: str, store: StoreDep) -> HTMLResponse:
-    record = store.get(session_id)
+def live(request: Request, session_id: str, store: StoreDep, user: CurrentUser) -> HTMLResponse:
+    record = store.get(session_id, owner=user)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such session")
     # Where to go when the session ends, besides its summary: an assessment's report, or back to the programme.
@@ -64,8 +64,8 @@ def live(request: Request, session_id: str, store: StoreDep) -> HTMLResponse:
 
 
 @router.get("/sessions/{session_id}")
-def summary(request: Request, session_id: str, store: StoreDep) -> HTMLResponse:
-    record = store.get(session_id)
+def summary(request: Request, session_id: str, store: StoreDep, user: CurrentUser) -> HTMLResponse:
+    record = store.get(session_id, owner=user)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such session")
     return templates.TemplateResponse(request, "summary.html", {"session": record})

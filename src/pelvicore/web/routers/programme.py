@@ -137,7 +137,7 @@ def create_programme(body: PlanRequest, store: StoreDep, plans: PlansDep, user: 
     """Make a new 12-week plan (replacing any plan she had) from an assessment session or from numbers."""
     try:
         if body.from_session is not None:
-            record = store.get(body.from_session)
+            record = store.get(body.from_session, owner=user)
             if record is None or record.user_id != user:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, f"no session {body.from_session!r}")
             if record.status == "running":
@@ -194,7 +194,7 @@ async def start_today(body: TodayRequest, manager: ManagerDep, plans: PlansDep, 
 def review_week(store: StoreDep, plans: PlansDep, user: CurrentUser) -> dict[str, Any]:
     """Review the plan's current week from its sessions: the plan for next week and each change, with why."""
     stored = _stored(plans, user)
-    records = [store.get(s.id) for s in _week_sessions(store, user, stored)]
+    records = [store.get(s.id, owner=user) for s in _week_sessions(store, user, stored)]
     summaries = [summary_of(r) for r in records if r is not None]
     week = stored.plan.week
     try:

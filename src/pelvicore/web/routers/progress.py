@@ -67,7 +67,7 @@ def _points(store: SessionStore, user: int) -> list[SessionPoint]:
     for s in store.list_sessions(user, limit=MAX_SESSIONS):
         if s.status == "running":
             continue
-        record = store.get(s.id)
+        record = store.get(s.id, owner=user)
         if record is None:
             continue
         unit = str((record.summary or {}).get("unit") or record.units.get("floor", "raw"))
@@ -121,7 +121,7 @@ def _assessments(store: SessionStore, user: int) -> list[dict[str, Any]]:
     ][:MAX_ASSESSMENTS]
     rows = []
     for s in reversed(done):  # oldest first, as the charts read
-        record = store.get(s.id)
+        record = store.get(s.id, owner=user)
         if record is not None:
             rows.append(_assessment_row(store, record))
     return rows

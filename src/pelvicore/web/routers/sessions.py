@@ -20,7 +20,7 @@ from pelvicore.devices.profiles import PROFILES, identify
 from pelvicore.devices.profiles.base import DecodeError
 from pelvicore.devices.simulator.persons import PERSONS
 from pelvicore.errors import PelvicoreError
-from pelvicore.web.deps import CurrentUser, ManagerDep, StoreDep, ws_manager, ws_store
+from pelvicore.web.deps import CurrentUser, ManagerDep, StoreDep, ws_manager, ws_store, ws_user
 from pelvicore.web.live import LiveSession, SensorUnavailable, SessionNotResumable
 
 router = APIRouter()
@@ -46,7 +46,7 @@ class SessionRequest(BaseModel):
     profile: Profile = "healthy"
     routine: Routine = "quick-check"
     speed: float = Field(1.0, gt=0, le=100, description="Playback speed of the simulator (1 = real time)")
-    seed: int | None = Field(None, ge=0, description="Seed of the simulated person (default: random)")
+    seed: int | None = Field(None, ge=0, le=2**32 - 1, description="Seed of the simulated person (default: random)")
 
 
 class SessionCreated(BaseModel):
@@ -80,8 +80,8 @@ async def create_session(body: SessionRequest, manager: ManagerDep, user: Curren
     return SessionCreated(id=session_id)
 
 
-def _record(store: StoreDep, session_id: str) -> dict[str, Any]:
-    record = store.get(session_id)
+def _record(store: StoreDep, session_id: str, user: int) -> dict[str, Any]:
+    record = store.get(session_id, owner=user)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no session {session_id!r}")
     return asdict(record)
@@ -93,15 +93,25 @@ def list_sessions(store: StoreDep, user: CurrentUser) -> list[dict[str, Any]]:
 
 
 @router.get("/api/sessions/{session_id}")
-def get_session(session_id: str, store: StoreDep) -> dict[str, Any]:
-    return _record(store, session_id)
+def get_session(session_id: str, store: StoreDep, user: CurrentUser) -> dict[str, Any]:
+    return _record(store, session_id, user)
+
+
+@router.delete("/api/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_session(session_id: str, store: StoreDep, manager: ManagerDep, user: CurrentUser) -> None:
+    """Delete a recorded session with its whole trace and events (a running one must be stopped first)."""
+    record = _record(store, session_id, user)
+    if record["status"] == "running" or session_id in manager.live:
+        raise HTTPException(status.HTTP_409_CONFLICT, "the session is still running: stop it, then delete it")
+    store.delete_session(session_id, owner=user)
 
 
 @router.get("/api/sessions/{session_id}/trace")
-def get_trace(session_id: str, store: StoreDep, max_points: int = 4000) -> dict[str, Any]:
+def get_trace(
+    session_id: str, store: StoreDep, user: CurrentUser, max_points: Annotated[int, Query(ge=1, le=10**7)] = 4000
+) -> dict[str, Any]:
     """The recorded samples, thinned to about ``max_points`` per channel (min and max kept per bucket)."""
-    _record(store, session_id)
-    fs_hz, channels, index = store.load_trace(session_id)
+    fs_hz, channels, index = store.load_trace(session_id, owner=user)
     step = max(1, int(np.ceil(index.size / max(1, max_points))))
     return {
         "fs_hz": fs_hz,
@@ -111,12 +121,15 @@ def get_trace(session_id: str, store: StoreDep, max_points: int = 4000) -> dict[
 
 
 @router.post("/api/sessions/{session_id}/{action}")
-async def control(session_id: str, action: Literal["pause", "resume", "stop"], manager: ManagerDep) -> dict[str, str]:
+async def control(
+    session_id: str, action: Literal["pause", "resume", "stop"], manager: ManagerDep, store: StoreDep, user: CurrentUser
+) -> dict[str, str]:
     """Pause, resume or stop a running session; ``resume`` also carries on an interrupted one."""
+    _record(store, session_id, user)
     live = manager.live.get(session_id)
     if live is None and action == "resume":
         try:
-            await manager.resume(session_id)
+            await manager.resume(session_id, owner=user)
         except SessionNotResumable as exc:
             raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
         return {"status": "resumed"}
@@ -128,7 +141,13 @@ async def control(session_id: str, action: Literal["pause", "resume", "stop"], m
 
 @router.websocket("/ws/sessions/{session_id}")
 async def stream(websocket: WebSocket, session_id: str) -> None:
+    """A session's frames, cues, contractions and end, live; only its owner may watch it."""
     manager, store = ws_manager(websocket), ws_store(websocket)
+    user = ws_user(websocket)
+    record = store.get(session_id, owner=user)
+    if record is None:
+        await websocket.close(code=4404, reason="no such session")
+        return
     await websocket.accept()
     try:
         live = manager.live.get(session_id)
@@ -148,10 +167,7 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
             else:
                 await _forward(websocket, live)
         else:
-            record = store.get(session_id)
-            if record is None:
-                await websocket.close(code=4404, reason="no such session")
-                return
+            record = store.get(session_id, owner=user) or record  # ended since the handshake: its final state
             for c in record.contractions:
                 await websocket.send_json({"type": "contraction"} | c)
             await websocket.send_json({"type": "end", "status": record.status, "summary": record.summary})
