@@ -16,7 +16,7 @@ from pelvicore.store.models import Base
 
 TABLES = {
     "alembic_version", "users", "sessions", "chunks", "events", "devices", "care_profiles", "diary_entries",
-    "training_plans",
+    "training_plans", "login_sessions", "api_tokens", "audit_events", "login_failures",
 }  # fmt: skip
 
 
@@ -31,7 +31,7 @@ def test_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS_DIR / "versions" / "0003_devices.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0004_care.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0005_training_plans.py").is_file()
-    assert head_revision() == "0005"
+    assert head_revision() == "0006"
 
 
 def test_migrate_twice_is_a_no_op(engine: Engine) -> None:

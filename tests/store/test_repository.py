@@ -49,7 +49,7 @@ def test_ensure_user_is_idempotent(store: SessionStore) -> None:
 def test_create_get_round_trip(store: SessionStore) -> None:
     user_id = store.ensure_user()
     session_id = new_session(store, user_id, profile=None)
-    record = store.get(session_id)
+    record = store.get(session_id, owner=store.ensure_user())
     assert record is not None
     assert len(session_id) == 32 and int(session_id, 16) >= 0
     assert (record.id, record.user_id, record.source, record.profile, record.routine) == (
@@ -70,7 +70,7 @@ def test_create_get_round_trip(store: SessionStore) -> None:
     assert record.contraction_count == 0 and record.contractions == []
     assert record.created_at.tzinfo is not None and record.created_at.utcoffset() == UTC.utcoffset(None)
     assert abs((datetime.now(UTC) - record.created_at).total_seconds()) < 60
-    assert store.get("0" * 32) is None
+    assert store.get("0" * 32, owner=store.ensure_user()) is None
 
 
 def test_chunks_round_trip_with_gaps(store: SessionStore) -> None:
@@ -84,7 +84,7 @@ def test_chunks_round_trip_with_gaps(store: SessionStore) -> None:
         store.append_chunk(session_id, first, chunk)
         for name in UNITS:
             sent[name].append(chunk[name])
-    fs_hz, channels, index = store.load_trace(session_id)
+    fs_hz, channels, index = store.load_trace(session_id, owner=store.ensure_user())
     assert fs_hz == 100.0
     assert list(channels) == list(UNITS)
     for name in UNITS:
@@ -102,14 +102,14 @@ def test_chunks_accept_lists_and_integers_and_store_empty_chunks_as_nothing(
     session_id = new_session(store, units={"pressure": "cmH2O"})
     store.append_chunk(session_id, np.int64(3), {"pressure": [1, 2, 3]})
     store.append_chunk(session_id, 6, {"pressure": np.array([], dtype=np.float32)})
-    _, channels, index = store.load_trace(session_id)
+    _, channels, index = store.load_trace(session_id, owner=store.ensure_user())
     assert_array_equal(channels["pressure"], [1.0, 2.0, 3.0])
     assert_array_equal(index, [3, 4, 5])
     assert count_rows(engine, Chunk, session_id) == 1
 
 
 def test_load_trace_of_a_session_without_chunks(store: SessionStore) -> None:
-    fs_hz, channels, index = store.load_trace(new_session(store))
+    fs_hz, channels, index = store.load_trace(new_session(store), owner=store.ensure_user())
     assert fs_hz == 100.0 and index.shape == (0,)
     assert {name: a.shape for name, a in channels.items()} == {"pressure": (0,), "emg": (0,)}
 
@@ -126,14 +126,14 @@ def test_events_and_contraction_count(store: SessionStore) -> None:
     )
     store.append_events(session_id, [])
     store.append_events(session_id, [{"kind": "contraction", "t_s": np.float64(9.25), "peak": 50.0}])
-    record = store.get(session_id)
+    record = store.get(session_id, owner=store.ensure_user())
     assert record is not None
     assert record.contraction_count == 2
     assert record.contractions == [
         {"t_s": 1.5, "peak": 42.5, "hold_s": 3, "onsets": [0, 1]},
         {"t_s": 9.25, "peak": 50.0},
     ]
-    events = store.get_events(session_id)
+    events = store.get_events(session_id, owner=store.ensure_user())
     assert [(e["kind"], e["t_s"]) for e in events] == [
         ("cue", 0.0),
         ("contraction", 1.5),
@@ -141,7 +141,9 @@ def test_events_and_contraction_count(store: SessionStore) -> None:
         ("contraction", 9.25),
     ]
     assert events[2] == {"kind": "warning", "t_s": 2.0, "code": "saturated", "level": None}  # JSON has no NaN
-    assert store.get_events(session_id, kind="cue") == [{"kind": "cue", "t_s": 0.0, "text": "squeeze"}]
+    assert store.get_events(session_id, owner=store.ensure_user(), kind="cue") == [
+        {"kind": "cue", "t_s": 0.0, "text": "squeeze"}
+    ]
     [listed] = store.list_sessions(record.user_id)
     assert listed.contraction_count == 2
 
@@ -163,10 +165,10 @@ def test_list_sessions_newest_first(store: SessionStore) -> None:
 
 def test_finish(store: SessionStore) -> None:
     session_id = new_session(store)
-    before = store.get(session_id)
+    before = store.get(session_id, owner=store.ensure_user())
     summary = {"contractions": 3, "mean_peak": np.float64(12.5), "fatigue": math.inf, "phases": ("rest", "work")}
     store.finish(session_id, "completed", summary)
-    record = store.get(session_id)
+    record = store.get(session_id, owner=store.ensure_user())
     assert record is not None and before is not None
     assert record.status == "completed"
     assert record.summary == {"contractions": 3, "mean_peak": 12.5, "fatigue": None, "phases": ["rest", "work"]}
@@ -185,7 +187,7 @@ def test_finish(store: SessionStore) -> None:
 def test_interrupt_running_marks_only_running_sessions(store: SessionStore) -> None:
     finished = new_session(store)
     store.finish(finished, "completed", {"ok": True})
-    finished_before = store.get(finished)
+    finished_before = store.get(finished, owner=store.ensure_user())
     empty = new_session(store)
     busy = new_session(store)
     store.append_chunk(busy, 0, {"pressure": [1.0, 2.0], "emg": [0.0, 0.0]})
@@ -193,8 +195,8 @@ def test_interrupt_running_marks_only_running_sessions(store: SessionStore) -> N
     last_write = datetime.now(UTC)
     store.append_chunk(busy, 2, {"pressure": [3.0], "emg": [0.0]})
     assert sorted(store.interrupt_running()) == sorted([empty, busy])
-    assert store.get(finished) == finished_before
-    empty_record, busy_record = store.get(empty), store.get(busy)
+    assert store.get(finished, owner=store.ensure_user()) == finished_before
+    empty_record, busy_record = store.get(empty, owner=store.ensure_user()), store.get(busy, owner=store.ensure_user())
     assert empty_record is not None and busy_record is not None
     assert empty_record.status == busy_record.status == "interrupted"
     assert empty_record.ended_at == empty_record.created_at
@@ -223,7 +225,7 @@ def test_append_chunk_rejects_bad_chunks(
     with pytest.raises(StoreError, match=message) as excinfo:
         store.append_chunk(session_id, first_index, chunk)
     assert isinstance(excinfo.value, PelvicoreError)
-    assert store.load_trace(session_id)[2].size == 0
+    assert store.load_trace(session_id, owner=store.ensure_user())[2].size == 0
 
 
 @pytest.mark.parametrize(
@@ -244,7 +246,7 @@ def test_append_events_rejects_bad_events(store: SessionStore, event: dict[str, 
     good = {"kind": "contraction", "t_s": 0.5}
     with pytest.raises(StoreError, match=message):
         store.append_events(session_id, [good, event])
-    record = store.get(session_id)
+    record = store.get(session_id, owner=store.ensure_user())
     assert record is not None and record.contraction_count == 0  # nothing of the batch was stored
 
 
@@ -274,9 +276,9 @@ def test_unknown_user_and_session(store: SessionStore) -> None:
         lambda: store.append_chunk(missing, 0, {"pressure": [1.0], "emg": [1.0]}),
         lambda: store.append_events(missing, [{"kind": "cue", "t_s": 0.0}]),
         lambda: store.finish(missing, "completed", None),
-        lambda: store.load_trace(missing),
-        lambda: store.get_events(missing),
-        lambda: store.delete_session(missing),
+        lambda: store.load_trace(missing, owner=store.ensure_user()),
+        lambda: store.get_events(missing, owner=store.ensure_user()),
+        lambda: store.delete_session(missing, owner=store.ensure_user()),
     ]
     for call in calls:
         with pytest.raises(UnknownSessionError, match=missing):
@@ -288,11 +290,28 @@ def test_delete_session(store: SessionStore, engine: Engine) -> None:
     for session_id in (kept, deleted):
         store.append_chunk(session_id, 0, {"pressure": [1.0], "emg": [2.0]})
         store.append_events(session_id, [{"kind": "contraction", "t_s": 0.0}])
-    store.delete_session(deleted)
-    assert store.get(deleted) is None
+    store.delete_session(deleted, owner=store.ensure_user())
+    assert store.get(deleted, owner=store.ensure_user()) is None
     assert count_rows(engine, Chunk, deleted) == count_rows(engine, Event, deleted) == 0
     assert count_rows(engine, Chunk, kept) == count_rows(engine, Event, kept) == 1
     assert [r.id for r in store.list_sessions(store.ensure_user())] == [kept]
+
+
+def test_another_users_session_is_as_unknown_as_a_missing_one(store: SessionStore, engine: Engine) -> None:
+    hers = new_session(store)
+    store.append_chunk(hers, 0, {"pressure": [1.0], "emg": [2.0]})
+    other = store.ensure_user("someone else")
+    assert store.get(hers, owner=other) is None
+    for call in (
+        lambda: store.load_trace(hers, owner=other),
+        lambda: store.get_events(hers, owner=other),
+        lambda: store.delete_session(hers, owner=other),
+    ):
+        with pytest.raises(UnknownSessionError, match=hers):
+            call()
+    assert store.list_sessions(other) == []
+    assert count_rows(engine, Chunk, hers) == 1  # nothing of hers was touched
+    assert store.get(hers, owner=store.ensure_user()) is not None
 
 
 def test_concurrent_appends_to_separate_sessions(store: SessionStore) -> None:
@@ -309,11 +328,11 @@ def test_concurrent_appends_to_separate_sessions(store: SessionStore) -> None:
         for future in [pool.submit(record, k) for k in range(4)]:
             future.result()
     for k, session_id in enumerate(session_ids):
-        _, channels, index = store.load_trace(session_id)
+        _, channels, index = store.load_trace(session_id, owner=store.ensure_user())
         assert_array_equal(index, np.arange(n_chunks * chunk_len))
         assert_array_equal(channels["pressure"], np.repeat(k * 1000 + np.arange(n_chunks, dtype=float), chunk_len))
         assert_array_equal(channels["emg"], -channels["pressure"])
-        record_k = store.get(session_id)
+        record_k = store.get(session_id, owner=store.ensure_user())
         assert record_k is not None and record_k.contraction_count == n_chunks
 
 
@@ -328,10 +347,10 @@ def test_concurrent_appends_to_one_session_get_distinct_sequence_numbers(store: 
     with ThreadPoolExecutor(max_workers=4) as pool:
         for future in [pool.submit(record, k) for k in range(4)]:
             future.result()
-    _, channels, index = store.load_trace(session_id)
+    _, channels, index = store.load_trace(session_id, owner=store.ensure_user())
     assert sorted(index.tolist()) == [k * 100 + i for k in range(4) for i in range(10)]
     assert_array_equal(channels["pressure"], index // 100)  # each sample stayed with its index
-    record_ = store.get(session_id)
+    record_ = store.get(session_id, owner=store.ensure_user())
     assert record_ is not None and record_.contraction_count == 40
 
 

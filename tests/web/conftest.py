@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from signed_in import signed_in
 
 from pelvicore.web.app import create_app
 from pelvicore.web.settings import Settings
@@ -15,5 +16,5 @@ from pelvicore.web.settings import Settings
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'pelvicore.sqlite3'}"))
-    with TestClient(app) as c:
+    with signed_in(app) as c:
         yield c

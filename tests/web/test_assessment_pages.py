@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, expect
+from signed_in import signed_in
 from stored_sessions import store_simulated
 from test_browser import browser, server, shot  # noqa: F401  (pytest fixtures)
+from web_server import Server
 
 from pelvicore.store import SessionStore, make_engine
 from pelvicore.web.app import create_app
@@ -21,7 +23,7 @@ from pelvicore.web.settings import Settings
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[tuple[TestClient, SessionStore]]:
     url = f"sqlite:///{tmp_path / 'pelvicore.sqlite3'}"
-    with TestClient(create_app(Settings(database_url=url, ble="none"))) as client:
+    with signed_in(create_app(Settings(database_url=url, ble="none"))) as client:
         engine = make_engine(url)
         yield client, SessionStore(engine)
         engine.dispose()
@@ -135,8 +137,8 @@ def test_assess_page_lists_the_guided_assessments(env: tuple[TestClient, Session
     assert 'href="/assess"' in client.get("/").text  # the nav links to it
 
 
-def test_guided_perfect_in_the_browser(browser: Browser, server: str) -> None:  # noqa: F811
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def test_guided_perfect_in_the_browser(browser: Browser, server: Server) -> None:  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, extra_http_headers=server.headers)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(server + "/")
@@ -169,7 +171,7 @@ def test_guided_perfect_in_the_browser(browser: Browser, server: str) -> None:  
     expect(page.locator("#phase-legend li")).not_to_have_count(0)
     shot(page, "assessment-perfect-desktop")
     url = page.url
-    phone = browser.new_page(viewport={"width": 375, "height": 812})
+    phone = browser.new_page(viewport={"width": 375, "height": 812}, extra_http_headers=server.headers)
     phone.on("pageerror", lambda exc: errors.append(str(exc)))
     phone.goto(url)
     expect(phone.locator("#assessment-chart canvas")).to_be_visible()

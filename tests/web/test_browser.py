@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, expect
-from web_server import CHROMIUM, chromium, served, shot
+from web_server import CHROMIUM, Server, chromium, served, shot
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with served(tmp_path_factory.mktemp("browser")) as url:
         yield url
 
@@ -28,8 +28,8 @@ def browser() -> Iterator[Browser]:
 @pytest.mark.parametrize(
     ("label", "viewport"), [("phone", {"width": 375, "height": 812}), ("desktop", {"width": 1280, "height": 900})]
 )
-def test_a_session_from_home_to_history(browser: Browser, server: str, label: str, viewport: dict[str, int]) -> None:
-    page = browser.new_page(viewport=viewport)
+def test_a_session_from_home_to_history(browser: Browser, server: Server, label: str, viewport: dict[str, int]) -> None:
+    page = browser.new_page(viewport=viewport, extra_http_headers=server.headers)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(server + "/")

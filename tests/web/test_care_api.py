@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from care_history import simulated_history, store_sessions
 from fastapi.testclient import TestClient
+from signed_in import signed_in
 from typer.testing import CliRunner
 
 from pelvicore.care.instruments import START_BACK_NOTICE
@@ -27,7 +28,7 @@ TODAY = dt.date.today()
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """One app for the tests that store nothing (refusals, scores, triage, bone): quicker than one app each."""
     url = f"sqlite:///{tmp_path_factory.mktemp('care-api') / 'pelvicore.sqlite3'}"
-    with TestClient(create_app(Settings(database_url=url, ble="none"))) as c:
+    with signed_in(create_app(Settings(database_url=url, ble="none"))) as c:
         yield c
 
 
@@ -101,7 +102,7 @@ def test_bodies_that_are_not_usable_json_get_422(shared: TestClient, raw: bytes,
 
 
 def test_a_huge_body_is_refused(shared: TestClient) -> None:
-    r = shared.post("/api/care/triage", content=b" " * 100_000 + b"{}")
+    r = shared.post("/api/care/triage", content=b" " * 100_000 + b"{}", headers={"Content-Type": "application/json"})
     assert r.status_code == 413
 
 
@@ -188,7 +189,9 @@ def test_questionnaire_scores_come_with_band_source_and_notice(shared: TestClien
     fragment = shared.post("/care/diary/score/odi", json={"percent": 30})
     assert fragment.status_code == 200 and "Oswestry Disability Index (ODI)" in fragment.text
     assert "unknown instrument" in detail(shared.post("/care/diary/score/sf36", json={}))
-    assert "odi.percent" in detail(shared.post("/care/diary/score/odi", content=b'{"percent": NaN}'))
+    assert "odi.percent" in detail(
+        shared.post("/care/diary/score/odi", content=b'{"percent": NaN}', headers={"Content-Type": "application/json"})
+    )
     assert "iciq_ui_sf.amount" in detail(shared.post("/api/care/instruments/iciq_ui_sf", json={
         "frequency": 2, "amount": 3, "interference": 4}))  # fmt: skip
 
@@ -321,7 +324,7 @@ def seed(client: TestClient, *, effect: float) -> None:
     for entry in history.entries:
         assert client.post("/api/care/diary", json=entry).status_code == 200
     state = client.app.state  # type: ignore[attr-defined]
-    store_sessions(state.store.engine, state.user_id, history.sessions)
+    store_sessions(state.store.engine, state.store.ensure_user(), history.sessions)
 
 
 def test_insight_says_not_enough_data_for_a_new_user(client: TestClient) -> None:

@@ -15,7 +15,8 @@ import httpx
 import pytest
 from care_history import simulated_history, store_sessions
 from playwright.sync_api import Browser, Page, expect
-from web_server import chromium, free_port, shot, start_server
+from signed_in import user_token
+from web_server import Server, chromium, free_port, shot, start_server
 
 from pelvicore.care.instruments import START_BACK_NOTICE
 from pelvicore.store.db import make_engine
@@ -26,15 +27,11 @@ DESKTOP = {"width": 1280, "height": 900}
 TODAY = dt.date.today()
 
 
-class Server:
-    def __init__(self, url: str, database_url: str) -> None:
-        self.url, self.database_url = url, database_url
-
-
 def serve(tmp: Path) -> Iterator[Server]:
     port, database_url = free_port(), f"sqlite:///{tmp / 'db.sqlite3'}"
+    token = user_token(database_url)
     proc = start_server(database_url, port, "--ble", "none")
-    yield Server(f"http://127.0.0.1:{port}", database_url)
+    yield Server(f"http://127.0.0.1:{port}", token, database_url)
     proc.terminate()
     proc.wait(10)
 
@@ -51,8 +48,8 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    p = browser.new_page(viewport=PHONE)
+def page(browser: Browser, server: Server) -> Iterator[Page]:
+    p = browser.new_page(viewport=PHONE, extra_http_headers=server.headers)
     errors: list[str] = []
     p.on("pageerror", lambda exc: errors.append(str(exc)))
     yield p
@@ -273,14 +270,14 @@ def test_learn_pages_have_sources(page: Page, server: Server) -> None:
 def test_insight_from_nothing_to_an_estimate(browser: Browser, tmp_path: Path) -> None:
     fresh = serve(tmp_path)
     srv = next(fresh)
-    page = browser.new_page(viewport=PHONE)
+    page = browser.new_page(viewport=PHONE, extra_http_headers=srv.headers)
     try:
         page.goto(srv.url + "/care/insight")
         expect(page.locator("#not-enough")).to_contain_text("Not enough data yet")
         expect(page.locator(".insight-chart")).to_have_count(0)
         shots(page, "insight-empty")
         history = simulated_history(TODAY, effect=-0.6)
-        with httpx.Client(base_url=srv.url) as http:
+        with httpx.Client(base_url=srv.url, headers=srv.headers) as http:
             for entry in history.entries:
                 assert http.post("/api/care/diary", json=entry).status_code == 200
         engine = make_engine(srv.database_url)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from signed_in import signed_in
 
 from pelvicore.devices.ble.payloads import perifit_payload
 from pelvicore.web.app import create_app
@@ -22,7 +23,7 @@ SPEED = 10.0
 @pytest.fixture
 def virtual(tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", ble="virtual", ble_speed=SPEED)
-    with TestClient(create_app(settings)) as c:
+    with signed_in(create_app(settings)) as c:
         yield c
 
 
@@ -117,7 +118,7 @@ def test_profiles_tell_a_web_page_how_to_find_each_trainer(virtual: TestClient) 
 
 def test_a_page_streams_payloads_and_bad_messages_are_refused_without_ending_the_session(tmp_path: Path) -> None:
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", ble="none"))
-    with TestClient(app) as client:
+    with signed_in(app) as client:
         r = client.post(
             "/api/sessions", json={"source": "browser", "device_profile": "perifit", "routine": "quick-check"}
         )
@@ -159,7 +160,7 @@ def test_a_page_streams_payloads_and_bad_messages_are_refused_without_ending_the
 
 def test_a_page_that_leaves_a_browser_session_does_not_hold_the_server(tmp_path: Path) -> None:
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", ble="none"))
-    with TestClient(app) as client:
+    with signed_in(app) as client:
         session_id = client.post("/api/sessions", json={"source": "browser", "device_profile": "elvie"}).json()["id"]
         with client.websocket_connect(f"/ws/sessions/{session_id}") as ws:
             ws.close()  # the page leaves before any sensor connected...
@@ -170,7 +171,7 @@ def test_a_page_that_leaves_a_browser_session_does_not_hold_the_server(tmp_path:
 
 def test_hostile_calibration_requests_are_422_never_500(tmp_path: Path) -> None:
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", ble="none"))
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with signed_in(app, raise_server_exceptions=False) as client:
         body = {"rest": 1, "mvc": 2, "unit": "raw"}
         assert client.put("/api/devices/perifit/" + "x" * 300 + "/calibration", json=body).status_code == 422
         blank = client.put("/api/devices/perifit/%20/calibration", json=body)  # refused by the store itself

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from web_server import chromium, served, shot
+from web_server import Server, chromium, served, shot
 
 SIZES = [("phone", {"width": 375, "height": 812}), ("desktop", {"width": 1280, "height": 900})]
 # Every text the status region is given, kept for the test: at 10x speed one message follows another quickly.
@@ -25,7 +25,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with served(tmp_path_factory.mktemp("games")) as url:
         yield url
 
@@ -36,7 +36,7 @@ def browser() -> Iterator[Browser]:
         yield b
 
 
-def choose(page: Page, server: str, game: str) -> None:
+def choose(page: Page, server: Server, game: str) -> None:
     """Open /games, pick ``game`` at 10x speed, and start it with the keyboard only."""
     page.goto(server + "/games")
     expect(page.get_by_role("heading", name="Games", exact=True)).to_be_visible()
@@ -52,9 +52,9 @@ def choose(page: Page, server: str, game: str) -> None:
 
 @pytest.mark.parametrize(("label", "viewport"), SIZES)
 def test_the_control_game_from_choice_to_score(
-    browser: Browser, server: str, label: str, viewport: dict[str, int]
+    browser: Browser, server: Server, label: str, viewport: dict[str, int]
 ) -> None:
-    page = browser.new_page(viewport=viewport)
+    page = browser.new_page(viewport=viewport, extra_http_headers=server.headers)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.add_init_script(STATUS_LOG)
@@ -91,8 +91,8 @@ def test_the_control_game_from_choice_to_score(
     page.close()
 
 
-def test_the_endurance_speed_game_stops_from_the_keyboard(browser: Browser, server: str) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def test_the_endurance_speed_game_stops_from_the_keyboard(browser: Browser, server: Server) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, extra_http_headers=server.headers)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.add_init_script(STATUS_LOG)

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, expect
+from signed_in import signed_in
 from sqlalchemy import Engine
 from stored_sessions import store_simulated
 from test_browser import browser, server, shot  # noqa: F401  (pytest fixtures)
+from web_server import Server
 
 from pelvicore.store import SessionStore, make_engine
 from pelvicore.training.plan_session import plan_protocol
@@ -25,7 +27,7 @@ BY_HAND = {"goal": "strength", "max_squeeze": 20, "max_unit": "cmH2O", "longest_
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[tuple[TestClient, SessionStore, Engine]]:
     url = f"sqlite:///{tmp_path / 'pelvicore.sqlite3'}"
-    with TestClient(create_app(Settings(database_url=url, ble="none"))) as client:
+    with signed_in(create_app(Settings(database_url=url, ble="none"))) as client:
         engine = make_engine(url)
         yield client, SessionStore(engine), engine
         engine.dispose()
@@ -134,13 +136,16 @@ def test_reminder_times_and_the_calendar_feed(env: tuple[TestClient, SessionStor
     assert client.delete("/api/programme").status_code == 404
 
 
-def test_programme_in_the_browser(browser: Browser, server: str) -> None:  # noqa: F811
+def test_programme_in_the_browser(browser: Browser, server: Server) -> None:  # noqa: F811
+    # Signed in by a cookie, as a person is: downloads carry no extra headers, and every change needs the page's
+    # CSRF token, so this also proves the pages send it.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     context.grant_permissions(["notifications"], origin=server)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(server + "/")
+    page.goto(server.signin_url())
+    expect(page).to_have_url(server + "/")
     page.get_by_role("link", name="Programme").click()
     expect(page.get_by_role("heading", name="Make your 12-week plan")).to_be_visible()
     # Keyboard only: type the numbers, tick nothing, and press Enter on the button.

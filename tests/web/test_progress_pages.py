@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, expect
+from signed_in import signed_in, user_token
 from sqlalchemy import Engine
 from stored_sessions import store_simulated
 from test_browser import browser, shot  # noqa: F401  (pytest fixture)
-from web_server import free_port, start_server
+from web_server import Server, free_port, start_server
 
 from pelvicore.store import SessionStore, make_engine, migrate
 from pelvicore.store.plans import PlanStore
@@ -49,7 +50,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     migrate(engine)
     seed(engine)
     engine.dispose()
-    with TestClient(create_app(Settings(database_url=url, ble="none"))) as c:
+    with signed_in(create_app(Settings(database_url=url, ble="none"))) as c:
         yield c
 
 
@@ -78,7 +79,7 @@ def test_progress_json_gives_every_week_and_measure_with_units(client: TestClien
 
 def test_progress_without_sessions(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-    with TestClient(create_app(Settings(database_url=url, ble="none"))) as c:
+    with signed_in(create_app(Settings(database_url=url, ble="none"))) as c:
         assert c.get("/api/progress").json()["weeks"] == []
         page = c.get("/progress").text
         assert "No finished sessions yet" in page and "No assessment yet" in page
@@ -93,7 +94,7 @@ def test_progress_page_lists_each_measure_with_its_table(client: TestClient) -> 
 
 
 @pytest.fixture(scope="module")
-def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     url = f"sqlite:///{tmp_path_factory.mktemp('progress') / 'db.sqlite3'}"
     engine = make_engine(url)
     migrate(engine)
@@ -101,7 +102,7 @@ def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine.dispose()
     port = free_port()
     proc = start_server(url, port, "--ble", "none")
-    yield f"http://127.0.0.1:{port}"
+    yield Server(f"http://127.0.0.1:{port}", user_token(url), url)
     proc.terminate()
     proc.wait(10)
 
@@ -111,11 +112,11 @@ def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 )
 def test_progress_in_the_browser(
     browser: Browser,  # noqa: F811
-    seeded_server: str,
+    seeded_server: Server,
     label: str,
     viewport: dict[str, int],
 ) -> None:
-    page = browser.new_page(viewport=viewport)
+    page = browser.new_page(viewport=viewport, extra_http_headers=seeded_server.headers)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(seeded_server + "/")

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, expect
-from web_server import chromium, served, shot
+from web_server import Server, chromium, served, shot
 
 
 @pytest.fixture(scope="module")
-def virtual_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def virtual_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with served(tmp_path_factory.mktemp("trainers"), "--ble", "virtual", "--ble-speed", "10") as url:
         yield url
 
@@ -22,8 +22,8 @@ def chromium_browser() -> Iterator[Browser]:
         yield b
 
 
-def test_find_a_virtual_perifit_and_train_with_it(chromium_browser: Browser, virtual_server: str) -> None:
-    page = chromium_browser.new_page(viewport={"width": 1000, "height": 900})
+def test_find_a_virtual_perifit_and_train_with_it(chromium_browser: Browser, virtual_server: Server) -> None:
+    page = chromium_browser.new_page(viewport={"width": 1000, "height": 900}, extra_http_headers=virtual_server.headers)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(virtual_server + "/")

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, CDPSession, Page, expect
 from playwright.sync_api import Error as PlaywrightError
-from web_server import CHROMIUM, FLAGS, chromium, served, shot
+from web_server import CHROMIUM, FLAGS, Server, chromium, served, shot
 
 #: Web Bluetooth is off by default in Chromium on Linux.
 WEB_BLUETOOTH = "--enable-features=WebBluetooth"
@@ -170,7 +170,7 @@ class Chooser:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with served(tmp_path_factory.mktemp("webble")) as url:
         yield url
 
@@ -192,8 +192,8 @@ def bluetooth(browser: Browser) -> Iterator[CDPSession]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def page(browser: Browser, server: Server) -> Iterator[Page]:
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, extra_http_headers=server.headers)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
@@ -201,7 +201,7 @@ def page(browser: Browser) -> Iterator[Page]:
     assert not errors, errors
 
 
-def start_browser_session(page: Page, server: str, option: str) -> str:
+def start_browser_session(page: Page, server: Server, option: str) -> str:
     """From the home page, start a quick check with the trainer ``option`` and return the session id."""
     page.goto(server + "/")
     sensor = page.get_by_label("Sensor")
@@ -225,14 +225,14 @@ def stop_session(page: Page, said: str = "Session over — the sensor is disconn
 
 
 def test_perifit_pairs_subscribes_and_comes_back_after_a_dropped_link(
-    page: Page, bluetooth: CDPSession, server: str
+    page: Page, bluetooth: CDPSession, server: Server
 ) -> None:
     trainer = EmulatedTrainer(
         bluetooth, "0A:0B:0C:0D:0E:01", "Perifit_o)", PERIFIT_SERVICE, PERIFIT_DATA, notify=True, read=False
     )
     trainer.install()
     session_id = start_browser_session(page, server, "Perifit Care / Care+ — Bluetooth in this browser")
-    record = httpx.get(f"{server}/api/sessions/{session_id}").json()
+    record = httpx.get(f"{server}/api/sessions/{session_id}", headers=server.headers).json()
     assert (record["source"], record["profile"]) == ("browser", "perifit")
     Chooser(page, trainer.address)
     status = page.get_by_role("status").filter(has_text="trainer")
@@ -252,7 +252,7 @@ def test_perifit_pairs_subscribes_and_comes_back_after_a_dropped_link(
     stop_session(page)
 
 
-def test_perifit_squeezes_counted_through_reads(page: Page, bluetooth: CDPSession, server: str) -> None:
+def test_perifit_squeezes_counted_through_reads(page: Page, bluetooth: CDPSession, server: Server) -> None:
     trainer = EmulatedTrainer(
         bluetooth,
         "0A:0B:0C:0D:0E:02",
@@ -280,7 +280,7 @@ def test_perifit_squeezes_counted_through_reads(page: Page, bluetooth: CDPSessio
     stop_session(page)
 
 
-def test_elvie_polled_squeezes_counted(page: Page, bluetooth: CDPSession, server: str) -> None:
+def test_elvie_polled_squeezes_counted(page: Page, bluetooth: CDPSession, server: Server) -> None:
     trainer = EmulatedTrainer(
         bluetooth,
         "0A:0B:0C:0D:0E:03",
@@ -306,7 +306,7 @@ def test_elvie_polled_squeezes_counted(page: Page, bluetooth: CDPSession, server
     stop_session(page)
 
 
-def test_a_cancelled_chooser_is_explained(page: Page, bluetooth: CDPSession, server: str) -> None:
+def test_a_cancelled_chooser_is_explained(page: Page, bluetooth: CDPSession, server: Server) -> None:
     trainer = EmulatedTrainer(
         bluetooth, "0A:0B:0C:0D:0E:04", "Perifit_o)", PERIFIT_SERVICE, PERIFIT_DATA, notify=True, read=False
     )
@@ -320,9 +320,9 @@ def test_a_cancelled_chooser_is_explained(page: Page, bluetooth: CDPSession, ser
     stop_session(page, "Session over.")
 
 
-def test_without_web_bluetooth_the_trainers_are_offered_but_disabled(browser: Browser, server: str) -> None:
+def test_without_web_bluetooth_the_trainers_are_offered_but_disabled(browser: Browser, server: Server) -> None:
     plain = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)  # no Web Bluetooth
-    page = plain.new_page()
+    page = plain.new_page(extra_http_headers=server.headers)
     page.goto(server + "/")
     sensor = page.get_by_label("Sensor")
     expect(sensor.locator("option", has_text="Perifit Care / Care+ — Bluetooth in this browser")).to_be_disabled()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 from playwright.sync_api import Browser, Page, sync_playwright
+from signed_in import bearer, signin_link, user_token
 
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -51,13 +52,40 @@ def start_server(database_url: str, port: int, *extra: str) -> subprocess.Popen[
     raise AssertionError(f"pelvicore serve on port {port} did not answer /api/health within 30 s")
 
 
+class Server(str):
+    """A served app's base URL, with the local owner's bearer token for pages and API calls."""
+
+    token: str
+    database_url: str
+
+    def __new__(cls, url: str, token: str, database_url: str) -> Server:
+        server = super().__new__(cls, url)
+        server.token, server.database_url = token, database_url
+        return server
+
+    @property
+    def url(self) -> str:
+        return str(self)
+
+    def signin_url(self) -> str:
+        """A fresh one-time sign-in link: following it signs a browser context in with a cookie."""
+        return self + signin_link(self.database_url)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """``Authorization: Bearer``: pass as ``extra_http_headers`` so a browser page is signed in."""
+        return bearer(self.token)
+
+
 @contextlib.contextmanager
-def served(folder: Path, *extra: str) -> Iterator[str]:
+def served(folder: Path, *extra: str) -> Iterator[Server]:
     """A server on a fresh SQLite database in ``folder``; yields its base URL and stops it afterwards."""
     port = free_port()
-    proc = start_server(f"sqlite:///{folder / 'db.sqlite3'}", port, *extra)
+    database_url = f"sqlite:///{folder / 'db.sqlite3'}"
+    token = user_token(database_url)
+    proc = start_server(database_url, port, *extra)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield Server(f"http://127.0.0.1:{port}", token, database_url)
     finally:
         proc.terminate()
         proc.wait(10)
