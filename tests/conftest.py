@@ -1,4 +1,4 @@
-"""Fixtures running every store test on SQLite (a fresh file) and PostgreSQL (a fresh schema)."""
+"""Database fixtures shared by the store and account tests: SQLite (a fresh file) and PostgreSQL (a fresh schema)."""
 
 from __future__ import annotations
 
