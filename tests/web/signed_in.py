@@ -46,6 +46,7 @@ def signin_link(database_url: str) -> str:
     """A one-time sign-in link's path for the local owner (as ``pelvicore serve`` prints at start-up)."""
     engine = make_engine(database_url)
     try:
+        migrate(engine)
         accounts = Accounts(AccountStore(engine))
         owner = accounts.local_owner(create=True)
         assert owner is not None

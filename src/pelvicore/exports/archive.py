@@ -73,7 +73,8 @@ def build_archive(
         put("account.json", _json({k: v for k, v in asdict(user).items()}))
         records = sessions.list_sessions(user.id, limit=MAX_SESSIONS)
         put("sessions/index.json", _json([asdict(r) for r in records]))
-        for record in records:
+        for listed in records:
+            record = sessions.get(listed.id, owner=user.id) or listed  # with its contractions
             events = sessions.get_events(record.id, owner=user.id)
             put(f"sessions/{record.id}.json", _json(asdict(record) | {"events": events}))
             fs_hz, channels, index = sessions.load_trace(record.id, owner=user.id)
