@@ -161,7 +161,7 @@ def test_every_answer_carries_the_security_headers(app_url: str) -> None:
             csp = headers["content-security-policy"]
             assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
             assert headers["x-content-type-options"] == "nosniff"
-            assert headers["referrer-policy"] == "no-referrer"
+            assert headers["referrer-policy"] == "same-origin"
             assert headers["x-frame-options"] == "DENY"
         assert client.get("/api/sessions").headers["cache-control"] == "no-store"
         refused = client.get("/api/sessions", headers={"Host": "evil.example"}).headers
