@@ -132,7 +132,7 @@ def test_every_route_needs_credentials(world: tuple[FastAPI, dict[str, str], str
         for path in websocket_paths(app):
             with pytest.raises(WebSocketDisconnect) as refused, anonymous.websocket_connect(concrete(path)):
                 pass
-            assert refused.value.code == 4401
+            assert refused.value.status_code == 401
 
 
 def test_her_resources_are_404_for_anyone_else(world: tuple[FastAPI, dict[str, str], str]) -> None:
@@ -145,7 +145,7 @@ def test_her_resources_are_404_for_anyone_else(world: tuple[FastAPI, dict[str, s
             assert r.status_code == 404, (method, path, r.status_code, r.text[:200])
         with pytest.raises(WebSocketDisconnect) as refused, other.websocket_connect(f"/ws/sessions/{ids['session']}"):
             pass
-        assert refused.value.code == 4404
+        assert refused.value.status_code == 404
         mine = other.put("/api/devices/perifit/hers/calibration", json=CALIBRATION | {"mvc": 99.0})
         assert mine.status_code == 200
         # Lists hold only their own rows.

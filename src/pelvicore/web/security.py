@@ -303,8 +303,20 @@ async def _refuse(
     extra: list[tuple[bytes, bytes]] = (),  # type: ignore[assignment]
 ) -> None:
     if scope["type"] == "websocket":
-        # Refusing the handshake: Uvicorn answers 403 to a close before accept.
         await receive()  # websocket.connect
+        if "websocket.http.response" in scope.get("extensions", {}):
+            # Refuse the handshake with a real HTTP status (ASGI's WebSocket denial response).
+            body = json.dumps({"detail": detail}).encode()
+            await send(
+                {
+                    "type": "websocket.http.response.start",
+                    "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+                }
+            )
+            await send({"type": "websocket.http.response.body", "body": body})
+            return
+        # A server without the extension answers 403 to a close before accept; the code says why.
         await send({"type": "websocket.close", "code": 4000 + status, "reason": detail[:120]})
         return
     logger.info("refused %s %s: %s %s", scope.get("method"), scope["path"], status, detail)

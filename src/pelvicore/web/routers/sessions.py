@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from fastapi import APIRouter, HTTPException, Query, WebSocket, WebSocketDisconnect, status
 from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from pelvicore.devices.ble.sensor import DEFAULT_HZ
@@ -146,7 +147,10 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
     user = ws_user(websocket)
     record = store.get(session_id, owner=user)
     if record is None:
-        await websocket.close(code=4404, reason="no such session")
+        if "websocket.http.response" in websocket.scope.get("extensions", {}):
+            await websocket.send_denial_response(JSONResponse({"detail": "no such session"}, status.HTTP_404_NOT_FOUND))
+        else:
+            await websocket.close(code=4404, reason="no such session")
         return
     await websocket.accept()
     try:
