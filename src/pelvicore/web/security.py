@@ -95,10 +95,11 @@ class Boundary:
         if not self._host_allowed(headers.get("host", "")):
             await _refuse(scope, receive, send, 400, f"Host {headers.get('host', '')!r} is not served here")
             return
-        principal = await self._principal(scope, headers)
-        scope.setdefault("state", {})["principal"] = principal
         path = scope["path"]
-        public = path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+        static = path.startswith(PUBLIC_PREFIXES)
+        principal = None if static else await self._principal(scope, headers)  # static files: no lookup
+        scope.setdefault("state", {})["principal"] = principal
+        public = static or path in PUBLIC_PATHS
         if kind == "websocket":
             await self._websocket(scope, receive, send, headers, principal)
             return
