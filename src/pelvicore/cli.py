@@ -156,7 +156,7 @@ def serve(
     link (and opens it with --open). Listening on a network (--host 0.0.0.0) needs an admin account first.
     """
     import os
-    import webbrowser
+    import threading
 
     import uvicorn
 
@@ -179,13 +179,29 @@ def serve(
     for line in start.lines:
         typer.echo(line)
     if open_browser:
-        webbrowser.open(start.open_url)
+        # Opened once the server answers, so the browser never meets a refused connection.
+        threading.Thread(target=_open_when_up, args=(start.open_url, port), daemon=True).start()
     try:
         uvicorn.run(
             create_app(settings), host=host, port=port, log_level="warning", ws_max_size=settings.max_ws_message_bytes
         )
     except PelvicoreError as exc:
         _fail(str(exc))
+
+
+def _open_when_up(url: str, port: int, timeout_s: float = 30.0) -> None:
+    import socket
+    import time
+    import webbrowser
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.1)
+    webbrowser.open(url)
 
 
 devices_app = typer.Typer(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -31,6 +32,7 @@ def test_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS_DIR / "versions" / "0003_devices.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0004_care.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0005_training_plans.py").is_file()
+    assert (MIGRATIONS_DIR / "versions" / "0006_accounts.py").is_file()
     assert head_revision() == "0006"
 
 
@@ -48,6 +50,32 @@ def test_migrate_twice_is_a_no_op(engine: Engine) -> None:
 def test_models_match_migrations(engine: Engine) -> None:
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_accounts_migration_keeps_every_recorded_session(db_url: str) -> None:
+    """0006 adds columns to ``users`` in place: a table copy would cascade-delete every session on SQLite."""
+    engine = make_engine(db_url)
+    try:
+        with engine.execution_options(pelvicore_write=True).begin() as connection:
+            command.upgrade(alembic_config(connection), "0005")
+        store = SessionStore(engine)
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO users (name, created_at) VALUES ('local', CURRENT_TIMESTAMP)"))
+            user_id = connection.scalar(text("SELECT id FROM users"))
+            connection.execute(
+                text(
+                    "INSERT INTO sessions (id, user_id, source, routine, speed, status, created_at, fs_hz, units, "
+                    "contraction_count) VALUES ('s1', :u, 'simulator', 'daily', 1, 'completed', CURRENT_TIMESTAMP, "
+                    '50, \'{"floor": "cmH2O"}\', 0)'
+                ),
+                {"u": user_id},
+            )
+        migrate(engine)
+        assert store.get("s1", owner=user_id) is not None
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT role FROM users")) == "person"
+    finally:
+        engine.dispose()
 
 
 def test_migrate_accepts_a_url(db_url: str) -> None:
