@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pelvicore.store.checks import SAMPLE_DTYPE, as_samples, check_positive, check_text, decode_chunk, event_fields
 from pelvicore.store.errors import StoreError, UnknownSessionError
 from pelvicore.store.json_values import to_json_object
 from pelvicore.store.models import Chunk, Device, Event, LiveSession, SessionStatus, User, utc_now
@@ -23,8 +24,6 @@ from pelvicore.store.transactions import Transactions
 
 CONTRACTION: Final = "contraction"
 """The event kind whose payloads make up ``SessionRecord.contractions`` and ``contraction_count``."""
-
-_SAMPLE_DTYPE: Final = np.dtype("<f8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +61,7 @@ class SessionStore(Transactions):
 
     def ensure_user(self, name: str = "local") -> int:
         """Return the id of the user called ``name``, creating it if needed."""
-        _check_text("user name", name, 200)
+        check_text("user name", name, 200)
         for _attempt in range(2):
             with self._read() as db:
                 user_id = db.scalar(select(User.id).where(User.name == name))
@@ -96,9 +95,9 @@ class SessionStore(Transactions):
         """
         for what, text in (("source", source), ("routine", routine), ("profile", profile)):
             if text is not None or what != "profile":
-                _check_text(what, text, 100)
-        _check_positive("fs_hz", fs_hz, "Hz")
-        _check_positive("speed", speed, "")
+                check_text(what, text, 100)
+        check_positive("fs_hz", fs_hz, "Hz")
+        check_positive("speed", speed, "")
         if not units or not all(isinstance(k, str) and isinstance(v, str) for k, v in units.items()):
             raise StoreError(f"units must map at least one channel name to a unit string, got {units!r}")
         session_id = uuid.uuid4().hex
@@ -135,7 +134,7 @@ class SessionStore(Transactions):
         """
         if isinstance(first_index, bool) or not isinstance(first_index, int | np.integer) or first_index < 0:
             raise StoreError(f"first_index must be a sample number >= 0, got {first_index!r}")
-        arrays = {name: _as_samples(name, values) for name, values in channels.items()}
+        arrays = {name: as_samples(name, values) for name, values in channels.items()}
         lengths = {name: a.size for name, a in arrays.items()}
         if len(set(lengths.values())) > 1:
             raise StoreError(f"session {session_id}: channels must have equal lengths, got {lengths}")
@@ -149,7 +148,7 @@ class SessionStore(Transactions):
                 )
             if n_samples == 0:
                 return
-            data = np.concatenate([arrays[name] for name in session.units]).astype(_SAMPLE_DTYPE, copy=False)
+            data = np.concatenate([arrays[name] for name in session.units]).astype(SAMPLE_DTYPE, copy=False)
             db.add(
                 Chunk(
                     session_id=session_id,
@@ -167,7 +166,7 @@ class SessionStore(Transactions):
         ``"t_s"`` (seconds into the session); every other key goes to its JSON payload, where NumPy values
         become plain numbers and lists, and NaN or infinite numbers become null.
         """
-        rows = [_event_fields(session_id, event) for event in events]
+        rows = [event_fields(session_id, event) for event in events]
         if not rows:
             return
         with self._write() as db:
@@ -248,7 +247,7 @@ class SessionStore(Transactions):
                 .order_by(Chunk.seq)
             ).all()
         names = list(session.units)
-        blocks = [_decode(session_id, seq, len(names), n, data) for seq, (_, n, data) in enumerate(rows)]
+        blocks = [decode_chunk(session_id, seq, len(names), n, data) for seq, (_, n, data) in enumerate(rows)]
         if blocks:
             samples = np.concatenate(blocks, axis=1)
             index = np.concatenate([np.arange(first, first + n, dtype=np.int64) for first, n, _ in rows])
@@ -270,10 +269,10 @@ class SessionStore(Transactions):
 
     def save_calibration(self, user_id: int, profile: str, key: str, *, rest: float, mvc: float, unit: str) -> None:
         """Store (or replace) a trainer's calibration: rest level and maximum above rest, in ``unit``."""
-        _check_text("profile", profile, 100)
-        _check_text("device key", key, 200)
-        _check_text("unit", unit, 20)
-        _check_positive("mvc", mvc, unit)
+        check_text("profile", profile, 100)
+        check_text("device key", key, 200)
+        check_text("unit", unit, 20)
+        check_positive("mvc", mvc, unit)
         if isinstance(rest, bool) or not isinstance(rest, numbers.Real) or not math.isfinite(rest):
             raise StoreError(f"rest must be a finite number, got {rest!r}")
         with self._write() as db:
@@ -300,7 +299,7 @@ class SessionStore(Transactions):
 
     def set_sampling_rate(self, session_id: str, fs_hz: float) -> None:
         """The rate of a running session's sensor, measured once it streams (before any sample is stored)."""
-        _check_positive("fs_hz", fs_hz, "Hz")
+        check_positive("fs_hz", fs_hz, "Hz")
         with self._write() as db:
             session = self._running(db, session_id)
             session.fs_hz = fs_hz
@@ -404,41 +403,3 @@ class DeviceCalibration:
 
     def percent_of_max(self, rise: float) -> float | None:
         return None if not self.mvc else round(100.0 * rise / self.mvc, 1)
-
-
-def _check_text(what: str, value: Any, max_chars: int) -> None:
-    # The same limits as the columns, so SQLite (which ignores them) and PostgreSQL agree.
-    if not isinstance(value, str) or not value.strip() or len(value) > max_chars:
-        raise StoreError(f"{what} must be a non-blank string of at most {max_chars} characters, got {value!r}")
-
-
-def _check_positive(name: str, value: float, unit: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
-        raise StoreError(f"{name} must be a finite number > 0{' ' + unit if unit else ''}, got {value!r}")
-
-
-def _as_samples(name: str, values: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    array = np.asarray(values)
-    if array.ndim != 1 or not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
-        raise StoreError(f"channel {name!r}: expected a 1-D array of numbers, got {array.dtype} of shape {array.shape}")
-    if np.iscomplexobj(array):
-        raise StoreError(f"channel {name!r}: expected real numbers, got {array.dtype}")
-    return array.astype(np.float64, copy=False)
-
-
-def _decode(session_id: str, seq: int, n_channels: int, n_samples: int, data: bytes) -> npt.NDArray[np.float64]:
-    expected = n_channels * n_samples * _SAMPLE_DTYPE.itemsize
-    if len(data) != expected:
-        raise StoreError(f"session {session_id}: chunk {seq} holds {len(data)} bytes, expected {expected}")
-    return np.frombuffer(data, dtype=_SAMPLE_DTYPE).astype(np.float64).reshape(n_channels, n_samples)
-
-
-def _event_fields(session_id: str, event: Mapping[str, Any]) -> tuple[str, float, dict[str, Any]]:
-    what = f"session {session_id}: event {dict(event)!r}"
-    kind, t_s = event.get("kind"), event.get("t_s")
-    if not isinstance(kind, str) or not kind.strip() or len(kind) > 50:
-        raise StoreError(f"{what}: 'kind' must be a non-blank string of at most 50 characters, got {kind!r}")
-    if isinstance(t_s, bool) or not isinstance(t_s, numbers.Real) or not math.isfinite(t_s):
-        raise StoreError(f"{what}: 't_s' must be a finite number of seconds, got {t_s!r}")
-    payload = to_json_object({k: v for k, v in event.items() if k not in ("kind", "t_s")}, what)
-    return kind, float(t_s), payload
