@@ -177,8 +177,9 @@ class Accounts:
 
     def sign_in_with_link(self, link: str, *, address: str = "", user_agent: str = "") -> SignIn:
         """Follow a one-time sign-in link (it stops working once used)."""
-        token = self.store.use_token(digest(link), "link", utc_now())
-        user = None if token is None else self.store.get_user(token.user_id)
+        token = self.store.take_token(digest(link), "link")
+        expired = token is not None and token.expires_at is not None and token.expires_at <= utc_now()
+        user = None if token is None or expired else self.store.get_user(token.user_id)
         if user is None:
             raise SignInRefused("this sign-in link has been used or has expired: restart pelvicore for a new one")
         return self._open(user, address=address, user_agent=user_agent, how="one-time link")
@@ -217,12 +218,12 @@ class Accounts:
     # -- proving who is asking ------------------------------------------------------------------------------------
     def from_cookie(self, cookie: str) -> Principal | None:
         """The account a browser's cookie signs in, if it is known and neither idle nor too old (ASVS 3.3.2)."""
-        login = self.store.get_login_session(digest(cookie))
-        if login is None:
+        found = self.store.get_login_with_user(digest(cookie))
+        if found is None:
             return None
-        user = self.store.get_user(login.user_id)
+        login, user = found
         now = utc_now()
-        if user is None or now >= login.expires_at or now - login.last_seen_at >= policy.idle_timeout(user.role):
+        if now >= login.expires_at or now - login.last_seen_at >= policy.idle_timeout(user.role):
             self.store.delete_login_sessions(login.user_id, only=login.id)
             return None
         if now - login.last_seen_at > timedelta(minutes=1):  # one write a minute at most
@@ -230,8 +231,12 @@ class Accounts:
         return Principal(user, "cookie", login)
 
     def from_bearer(self, token: str) -> Principal | None:
-        record = self.store.use_token(digest(token), "api", utc_now())
-        user = None if record is None else self.store.get_user(record.user_id)
+        record, now = self.store.find_token(digest(token), "api"), utc_now()
+        if record is None or (record.expires_at is not None and record.expires_at <= now):
+            return None
+        if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=1):
+            self.store.touch_token(record.id, now)  # one write a minute at most
+        user = self.store.get_user(record.user_id)
         return None if user is None else Principal(user, "bearer")
 
     # -- tokens ---------------------------------------------------------------------------------------------------

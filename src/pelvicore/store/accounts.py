@@ -168,6 +168,16 @@ class AccountStore(Transactions):
             row = db.get(LoginSession, session_id)
             return None if row is None else _login(row)
 
+    def get_login_with_user(self, session_id: str) -> tuple[LoginSessionRecord, UserRecord] | None:
+        """A signed-in browser and its account, in one query (asked on every request)."""
+        with self._read() as db:
+            row = db.execute(
+                select(LoginSession, User)
+                .join(User, User.id == LoginSession.user_id)
+                .where(LoginSession.id == session_id)
+            ).first()
+            return None if row is None else (_login(row[0]), _user(row[1]))
+
     def touch_login_session(self, session_id: str, at: datetime) -> None:
         with self._write() as db:
             db.execute(update(LoginSession).where(LoginSession.id == session_id).values(last_seen_at=at))
@@ -201,8 +211,18 @@ class AccountStore(Transactions):
             db.flush()
             return _token(row)
 
-    def use_token(self, token_hash: str, kind: TokenKind, at: datetime) -> TokenRecord | None:
-        """The unexpired token with this digest; a ``link`` is deleted as it is used (it works once)."""
+    def find_token(self, token_hash: str, kind: TokenKind) -> TokenRecord | None:
+        """The token of this kind with this digest (expired or not: the caller decides)."""
+        with self._read() as db:
+            row = db.scalars(select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.kind == kind)).first()
+            return None if row is None else _token(row)
+
+    def touch_token(self, token_id: int, at: datetime) -> None:
+        with self._write() as db:
+            db.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=at))
+
+    def take_token(self, token_hash: str, kind: TokenKind) -> TokenRecord | None:
+        """Delete the token with this digest and return it: whoever takes it first has it (a one-time link)."""
         with self._write() as db:
             row = db.scalars(
                 select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.kind == kind).with_for_update()
@@ -210,13 +230,7 @@ class AccountStore(Transactions):
             if row is None:
                 return None
             record = _token(row)
-            if row.expires_at is not None and row.expires_at <= at:
-                db.delete(row)
-                return None
-            if kind == "link":
-                db.delete(row)
-            elif row.last_used_at is None or (at - row.last_used_at).total_seconds() > 60:
-                row.last_used_at = at  # at most one write a minute per token
+            db.delete(row)
             return record
 
     def list_tokens(self, user_id: int) -> list[TokenRecord]:
