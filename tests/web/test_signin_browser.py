@@ -86,5 +86,11 @@ def test_a_second_person_sees_none_of_the_first_ones_sessions(browser: Browser, 
     response = page.goto(server + first_session)
     assert response is not None and response.status == 404
     assert page.request.get(server + "/api" + first_session).status == 404
+    # She deletes her session from its summary page: gone from her history too.
+    mine.goto(server + first_session)
+    mine.once("dialog", lambda dialog: dialog.accept())
+    mine.get_by_role("button", name="Delete this session").click()
+    mine.wait_for_url(server + "/history")
+    expect(mine.get_by_text("No sessions yet.")).to_be_visible()
     first.close()
     second.close()

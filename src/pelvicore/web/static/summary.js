@@ -24,3 +24,20 @@
     series: [{}, ...names.map((n, i) => ({ label: n, stroke: colours[i % 3], width: 1.5 }))],
   }, [trace.t_s, ...names.map((n) => trace.channels[n])], box);
 })();
+
+// Deleting the session: asked once more, then gone, back to the list.
+(() => {
+  const button = document.getElementById("delete-session");
+  if (!button) return;
+  button.addEventListener("click", async () => {
+    if (!window.confirm("Delete this session and its recording for good?")) return;
+    const response = await fetch("/api/sessions/" + button.dataset.session, { method: "DELETE" });
+    if (response.ok) {
+      location.assign("/history");
+      return;
+    }
+    const body = await response.json().catch(() => ({}));
+    document.getElementById("delete-session-result").textContent =
+      "Not deleted: " + (typeof body.detail === "string" ? body.detail : "error " + response.status) + ".";
+  });
+})();
