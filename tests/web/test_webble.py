@@ -244,7 +244,7 @@ def test_perifit_pairs_subscribes_and_comes_back_after_a_dropped_link(
     expect(page.get_by_role("button", name="Disconnect sensor")).to_be_focused()
 
     trainer.drop_link()
-    expect(page.locator("#sensor-status")).to_contain_text("disconnected — reconnecting")
+    expect(page.locator("#sensor-status")).to_contain_text("disconnected — reconnecting", timeout=15_000)
     # Back-off starts at 1 s: the page reconnects by itself and subscribes again.
     expect(page.locator("#sensor-status")).to_have_text("Connected to Perifit_o).", timeout=10_000)
     assert trainer.operations.count("subscribe-to-notifications") == 2
@@ -275,7 +275,7 @@ def test_perifit_squeezes_counted_through_reads(page: Page, bluetooth: CDPSessio
     shot(page, "webble-perifit-live")
 
     trainer.drop_link()
-    expect(page.locator("#sensor-status")).to_contain_text("disconnected — reconnecting")
+    expect(page.locator("#sensor-status")).to_contain_text("disconnected — reconnecting", timeout=15_000)
     shot(page, "webble-perifit-reconnecting")
     stop_session(page)
 
@@ -301,7 +301,7 @@ def test_elvie_polled_squeezes_counted(page: Page, bluetooth: CDPSession, server
     shot(page, "webble-elvie-live")
 
     trainer.drop_link()
-    expect(page.locator("#sensor-status")).to_contain_text("disconnected — reconnecting")
+    expect(page.locator("#sensor-status")).to_contain_text("disconnected — reconnecting", timeout=15_000)
     expect(page.locator("#sensor-status")).to_have_text("Connected to Elvie.", timeout=10_000)
     stop_session(page)
 
