@@ -17,12 +17,12 @@ from fastapi.staticfiles import StaticFiles
 
 from pelvicore.accounts import Accounts
 from pelvicore.devices.ble.hub import open_backend
+from pelvicore.sessions import SessionManager
 from pelvicore.store.accounts import AccountStore
 from pelvicore.store.db import default_database_url, make_engine, migrate
 from pelvicore.store.errors import StoreError, UnknownSessionError
 from pelvicore.store.plans import PlanStore
 from pelvicore.store.repository import SessionStore
-from pelvicore.web.live import SessionManager
 from pelvicore.web.routers import account, assessments, care, games, pages, programme, progress, sessions
 from pelvicore.web.security import BodyLimit, Boundary, BoundaryConfig
 from pelvicore.web.settings import Settings

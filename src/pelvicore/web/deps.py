@@ -11,9 +11,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, WebSocket, status
 
 from pelvicore.accounts import Accounts, Principal
+from pelvicore.sessions import SessionManager
 from pelvicore.store.plans import PlanStore
 from pelvicore.store.repository import SessionStore
-from pelvicore.web.live import SessionManager
 
 
 def _store(request: Request) -> SessionStore:

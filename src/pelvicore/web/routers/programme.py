@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from pelvicore.devices.simulator.persons import PERSONS
 from pelvicore.errors import PelvicoreError
+from pelvicore.sessions import SensorUnavailable
 from pelvicore.store.errors import StoreError
 from pelvicore.store.plans import StoredPlan
 from pelvicore.store.repository import SessionRecord, SessionStore
@@ -22,7 +23,6 @@ from pelvicore.training.programme import new_plan, update_plan
 from pelvicore.training.reminders import parse_clock_time, reminders_ics
 from pelvicore.web.assessment_report import plan_inputs
 from pelvicore.web.deps import CurrentUser, ManagerDep, PlansDep, StoreDep
-from pelvicore.web.live import SensorUnavailable
 from pelvicore.web.routers.pages import templates
 from pelvicore.web.routers.sessions import DeviceProfileName, Profile
 from pelvicore.web.stored import summary_of

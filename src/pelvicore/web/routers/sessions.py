@@ -21,8 +21,8 @@ from pelvicore.devices.profiles import PROFILES, identify
 from pelvicore.devices.profiles.base import DecodeError
 from pelvicore.devices.simulator.persons import PERSONS
 from pelvicore.errors import PelvicoreError
+from pelvicore.sessions import SensorUnavailable, SessionManager, SessionNotResumable
 from pelvicore.web.deps import CurrentUser, ManagerDep, StoreDep, ws_manager, ws_store, ws_user
-from pelvicore.web.live import LiveSession, SensorUnavailable, SessionNotResumable
 
 router = APIRouter()
 
@@ -155,23 +155,21 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
     await websocket.accept()
     try:
         live = manager.live.get(session_id)
-        if live is not None:
-            if isinstance(live.source, BrowserSource):
-                # Two directions at once; a page that goes away ends both (and the session carries on until
-                # it is stopped or the page comes back).
-                forward = asyncio.create_task(_forward(websocket, live))
-                receiver = asyncio.create_task(_receive_payloads(websocket, live.source))
-                done, pending = await asyncio.wait({forward, receiver}, return_when=asyncio.FIRST_COMPLETED)
-                for task in pending:
-                    task.cancel()
-                await asyncio.gather(*pending, return_exceptions=True)
-                if receiver in done:
-                    return  # the page left: nothing to close
-                forward.result()
-            else:
-                await _forward(websocket, live)
-        else:
-            record = store.get(session_id, owner=user) or record  # ended since the handshake: its final state
+        if live is not None and isinstance(live.source, BrowserSource):
+            # Two directions at once; a page that goes away ends both (and the session carries on until it is
+            # stopped or the page comes back).
+            forward = asyncio.create_task(_forward(websocket, manager, session_id))
+            receiver = asyncio.create_task(_receive_payloads(websocket, live.source))
+            done, pending = await asyncio.wait({forward, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            if receiver in done:
+                return  # the page left: nothing to close
+            forward.result()
+        elif live is None or not await _forward(websocket, manager, session_id):
+            # Over (or ended between the handshake and now): what was stored.
+            record = store.get(session_id, owner=user) or record
             for c in record.contractions:
                 await websocket.send_json({"type": "contraction"} | c)
             await websocket.send_json({"type": "end", "status": record.status, "summary": record.summary})
@@ -180,9 +178,13 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
         pass
 
 
-async def _forward(websocket: WebSocket, live: LiveSession) -> None:
-    async for message in live.messages():
-        await websocket.send_json(message)
+async def _forward(websocket: WebSocket, manager: SessionManager, session_id: str) -> bool:
+    """Send the live session's messages until its end; False if it had ended before anything was sent."""
+    sent = False
+    async for text in manager.fanout.subscribe(session_id):
+        await websocket.send_text(text)
+        sent = True
+    return sent
 
 
 async def _receive_payloads(websocket: WebSocket, source: BrowserSource) -> None:

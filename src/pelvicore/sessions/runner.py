@@ -1,6 +1,7 @@
-"""Live sessions: a source, the analysis pipeline, a protocol's cues, the recorder, and WebSocket subscribers.
+"""The session runner: a source's frames through the analysis pipeline against a routine's cues, recorded in
+the store and published to the fan-out.
 
-Each session runs as one asyncio task. Every ~40 ms frame is analysed and broadcast; samples and events are
+Each session runs as one asyncio task. Every ~40 ms frame is analysed and published; samples and events are
 written to the store in short transactions every ``flush_s`` (0.5 s), so a crash loses at most about a second.
 """
 
@@ -9,59 +10,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
-from pelvicore.devices.ble.hub import Backend
-from pelvicore.devices.ble.sensor import SensorSource
 from pelvicore.devices.ble.stream import SensorStatus
-from pelvicore.devices.browser import BrowserSource
-from pelvicore.devices.profiles import get_profile, identify
-from pelvicore.devices.simulator import SimulatorSource
 from pelvicore.devices.source import Source
-from pelvicore.errors import PelvicoreError
+from pelvicore.sessions.fanout import LocalFanout, Message
 from pelvicore.signal.events import Contraction, SignalProblem
 from pelvicore.signal.frames import Frame
 from pelvicore.signal.pipeline import Pipeline
 from pelvicore.store.repository import DeviceCalibration, SessionStore
-from pelvicore.training.protocols import Protocol, get_protocol
-
-Message = dict[str, Any]
-#: Frame messages a slow subscriber may fall behind by before older frames are dropped for it.
-QUEUE_FRAMES = 256
+from pelvicore.training.protocols import Protocol
 
 
 def contraction_message(c: Contraction) -> Message:
     return {"type": "contraction"} | c.to_dict()
 
 
-@dataclass(eq=False)
-class Subscriber:
-    queue: asyncio.Queue[Message] = field(default_factory=lambda: asyncio.Queue(QUEUE_FRAMES))
-    dropped: int = 0
-
-    def offer(self, message: Message) -> None:
-        """Queue ``message``; a full queue sheds its oldest frame, never a cue, contraction or end."""
-        while self.queue.full():
-            try:
-                oldest = self.queue.get_nowait()
-            except asyncio.QueueEmpty:  # pragma: no cover - full() and empty() disagree only across threads
-                break
-            if oldest["type"] != "frame":
-                self.queue.put_nowait(oldest)  # keep it; drop the new frame instead
-                if message["type"] == "frame":
-                    self.dropped += 1
-                    return
-                break
-            self.dropped += 1
-        self.queue.put_nowait(message)
-
-
 class LiveSession:
-    """One running session; ``messages()`` yields what a WebSocket client should receive."""
+    """One running session: its frames, cues and events go to the store and to ``fanout``."""
 
     def __init__(
         self,
@@ -71,6 +39,7 @@ class LiveSession:
         routine: Protocol,
         *,
         flush_s: float,
+        fanout: LocalFanout,
         previous: list[Message] | None = None,
         device: tuple[int, str, str | None] | None = None,
     ) -> None:
@@ -81,10 +50,9 @@ class LiveSession:
         self.flush_s = flush_s
         info = source.info
         self.pipeline = Pipeline(info.fs_hz, info.units)
-        self.subscribers: set[Subscriber] = set()
-        # Every non-frame message, replayed to late subscribers; a resumed session starts with what it had.
-        self.history: list[Message] = [{"type": "contraction"} | c for c in previous or []]
-        self.contractions: list[Message] = list(self.history)
+        self.fanout = fanout
+        # A resumed session starts with what it had.
+        self.contractions: list[Message] = [{"type": "contraction"} | c for c in previous or []]
         self.finished = asyncio.Event()
         self.paused = asyncio.Event()
         self.stop_requested = False
@@ -122,20 +90,6 @@ class LiveSession:
         stop_source = getattr(self.source, "stop", None)
         if stop_source is not None:
             stop_source()  # a trainer's stream ends after what it has already sent
-
-    async def messages(self) -> AsyncIterator[Message]:
-        sub = Subscriber()
-        for message in self.history:
-            sub.offer(message)
-        self.subscribers.add(sub)
-        try:
-            while True:
-                message = await sub.queue.get()
-                yield message
-                if message["type"] == "end":
-                    return
-        finally:
-            self.subscribers.discard(sub)
 
     # -- the loop -------------------------------------------------------------------------------------
     async def _run(self) -> None:
@@ -313,13 +267,10 @@ class LiveSession:
         message: Message = {"type": "frame", "t_s": np.round(frame.times_s(), 4).tolist()}
         message |= {name: np.round(x, 3).tolist() for name, x in frame.channels.items()}
         message |= {"units": frame.units, "produced_at": produced_at}
-        for sub in list(self.subscribers):
-            sub.offer(message)
+        self.fanout.publish(self.id, message)
 
     def _publish(self, message: Message) -> None:
-        self.history.append(message)
-        for sub in list(self.subscribers):
-            sub.offer(message)
+        self.fanout.publish(self.id, message)
 
     async def _flush(self) -> None:
         frames, events = self._pending_frames, self._pending_events
@@ -341,150 +292,3 @@ class LiveSession:
             self.store.append_chunk(self.id, run[0].index, channels)
         if events:
             self.store.append_events(self.id, [{k: v for k, v in e.items() if k != "type"} for e in events])
-
-
-class SessionNotResumable(Exception):
-    """Only an interrupted session from the simulator can be carried on."""
-
-
-class SensorUnavailable(Exception):
-    """The trainer asked for could not be found or connected; the message says which and why."""
-
-
-class SessionManager:
-    """The live sessions of this server process; ``backend`` is the Bluetooth backend for trainers."""
-
-    def __init__(self, store: SessionStore, *, flush_s: float, backend: Backend | None = None) -> None:
-        self.store = store
-        self.flush_s = flush_s
-        self.backend = backend
-        self.live: dict[str, LiveSession] = {}
-
-    async def start_device(self, user_id: int, *, address: str, profile: str | None, routine: str) -> str:
-        """Connect to the trainer at ``address`` through the Bluetooth backend and start a session with it."""
-        protocol = get_protocol(routine)
-        if self.backend is None:
-            raise SensorUnavailable("this server has no Bluetooth backend")
-        central = self.backend.central
-        if profile is None:
-            try:
-                heard = {a.address.upper(): a for a in await central.scan(2.0)}
-            except PelvicoreError as exc:
-                raise SensorUnavailable(str(exc)) from exc
-            advert = heard.get(address.upper())
-            found = identify(advert.name, advert.services) if advert else None
-            if found is None:
-                raise SensorUnavailable(f"no trainer pelvicore knows was heard at {address}")
-            device = found
-        else:
-            device = get_profile(profile)
-        source = SensorSource(central, address, device, time_scale=self.backend.time_scale)
-        try:
-            await source.connect()
-        except PelvicoreError as exc:
-            raise SensorUnavailable(str(exc)) from exc
-        info = source.info
-        session_id = await asyncio.to_thread(
-            self.store.create_session,
-            user_id,
-            source="device",
-            profile=device.name,
-            routine=routine,
-            speed=1.0,
-            fs_hz=info.fs_hz,
-            units=info.units,
-        )
-        self._launch(
-            LiveSession(
-                session_id, self.store, source, protocol, flush_s=self.flush_s, device=(user_id, device.name, address)
-            )
-        )
-        return session_id
-
-    async def start_browser(self, user_id: int, *, profile: str, routine: str) -> str:
-        """A session whose trainer the web page connects with Web Bluetooth; payloads arrive over its WebSocket."""
-        protocol = get_protocol(routine)
-        source = BrowserSource(get_profile(profile))
-        info = source.info
-        session_id = await asyncio.to_thread(
-            self.store.create_session,
-            user_id,
-            source="browser",
-            profile=profile,
-            routine=routine,
-            speed=1.0,
-            fs_hz=info.fs_hz,
-            units=info.units,
-        )
-        self._launch(
-            LiveSession(session_id, self.store, source, protocol, flush_s=self.flush_s, device=(user_id, profile, None))
-        )
-        return session_id
-
-    async def start(self, user_id: int, *, profile: str, routine: str, speed: float, seed: int | None = None) -> str:
-        """Create and start a simulated session; the simulation and the first write run off the event loop."""
-        protocol = get_protocol(routine)
-
-        person_seed = seed if seed is not None else time.time_ns() % 2**31
-
-        def prepare() -> tuple[str, SimulatorSource]:
-            source = SimulatorSource(profile, routine, seed=person_seed, speed=speed)
-            info = source.info
-            session_id = self.store.create_session(
-                user_id,
-                source="simulator",
-                profile=profile,
-                routine=routine,
-                speed=speed,
-                fs_hz=info.fs_hz,
-                units=info.units,
-                seed=person_seed,
-            )
-            return session_id, source
-
-        session_id, source = await asyncio.to_thread(prepare)
-        self._launch(LiveSession(session_id, self.store, source, protocol, flush_s=self.flush_s))
-        return session_id
-
-    async def resume(self, session_id: str, *, owner: int) -> None:
-        """Carry on an interrupted simulated session of user ``owner`` from its last recorded sample, with the
-        same person."""
-        record = self.store.get(session_id, owner=owner)
-        if record is None or record.status != "interrupted" or record.seed is None or record.profile is None:
-            raise SessionNotResumable(f"session {session_id!r} is not an interrupted simulated session")
-        profile, seed = record.profile, record.seed
-
-        def prepare() -> SimulatorSource:
-            _, _, index = self.store.load_trace(session_id, owner=owner)
-            start = int(index[-1]) + 1 if index.size else 0
-            source = SimulatorSource(profile, record.routine, seed=seed, speed=record.speed, start_index=start)
-            self.store.reopen(session_id)
-            return source
-
-        source = await asyncio.to_thread(prepare)
-        previous = [{k: v for k, v in c.items() if k != "kind"} for c in record.contractions]
-        self._launch(
-            LiveSession(
-                session_id, self.store, source, get_protocol(record.routine), flush_s=self.flush_s, previous=previous
-            )
-        )
-
-    def _launch(self, session: LiveSession) -> None:
-        self.live[session.id] = session
-        session.start()
-        assert session.task is not None
-        session.task.add_done_callback(lambda _: self.live.pop(session.id, None))
-
-    async def shutdown(self) -> None:
-        await self.cancel(list(self.live))
-
-    async def cancel(self, session_ids: list[str]) -> None:
-        """End these sessions now (``interrupted``), waiting until each has written what it held."""
-        sessions = [self.live[i] for i in session_ids if i in self.live]
-        for session in sessions:
-            if session.task is not None:
-                session.task.cancel()
-        for session in sessions:
-            with contextlib.suppress(asyncio.CancelledError):
-                if session.task is not None:
-                    await session.task

@@ -1,0 +1,13 @@
+"""What can stop a live session from starting or resuming."""
+
+from __future__ import annotations
+
+from pelvicore.errors import PelvicoreError
+
+
+class SessionNotResumable(PelvicoreError):
+    """Only an interrupted session from the simulator can be carried on."""
+
+
+class SensorUnavailable(PelvicoreError):
+    """The trainer asked for could not be found or connected; the message says which and why."""

@@ -1,0 +1,146 @@
+"""Fan-out: a live session's messages to every page that watches it.
+
+``Fanout`` is the interface the runner publishes to and WebSockets subscribe from; ``LocalFanout`` carries it
+inside one process (another process can carry it later, e.g. through Redis, behind the same interface).
+
+For each subscriber the order of messages is kept; cues, contractions, warnings and ``end`` are never dropped;
+frames are shed oldest-first when a page falls more than ``max_frames`` behind. Each message is written as JSON
+once, however many pages watch. A late subscriber gets every event so far (the last ``max_events``) and the last
+few seconds of frames, in their order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import json
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import Any, Final, Protocol
+
+Message = dict[str, Any]
+Item = tuple[int, str, str]  # (sequence number, message type, JSON text)
+
+MAX_FRAMES: Final = 256
+"""Frames a slow page may fall behind by (about 10 s at 25 frames/s) before its oldest frames are shed."""
+RECENT_FRAMES: Final = 125
+"""Frames a late subscriber is given first: the last 5 s of trace at 25 frames/s."""
+MAX_EVENTS: Final = 10_000
+"""Events kept for late subscribers (a session gives a few hundred)."""
+
+
+class Fanout(Protocol):
+    """Publish a session's messages; subscribe to them by session id."""
+
+    def publish(self, session_id: str, message: Message) -> None: ...
+
+    def subscribe(self, session_id: str) -> AsyncIterator[str]: ...
+
+    def close(self, session_id: str) -> None: ...
+
+
+class Subscription:
+    """One watcher's queue of JSON texts: events always kept, frames shed oldest-first beyond ``max_frames``."""
+
+    def __init__(self, max_frames: int = MAX_FRAMES) -> None:
+        self.max_frames = max_frames
+        self.dropped_frames = 0
+        self._items: deque[tuple[str, str]] = deque()
+        self._frames = 0
+        self._ready = asyncio.Event()
+
+    def offer(self, kind: str, text: str) -> None:
+        self._items.append((kind, text))
+        if kind == "frame":
+            self._frames += 1
+            if self._frames > self.max_frames:
+                self._shed_oldest_frame()
+        self._ready.set()
+
+    def _shed_oldest_frame(self) -> None:
+        for i, (kind, _) in enumerate(self._items):
+            if kind == "frame":
+                del self._items[i]
+                self._frames -= 1
+                self.dropped_frames += 1
+                return
+
+    async def get(self) -> tuple[str, str]:
+        """The next (type, JSON text), waiting for one."""
+        while not self._items:
+            self._ready.clear()
+            await self._ready.wait()
+        kind, text = self._items.popleft()
+        if kind == "frame":
+            self._frames -= 1
+        return kind, text
+
+
+class _Channel:
+    """One session's subscribers and what a late one is given."""
+
+    def __init__(self) -> None:
+        self.subscribers: set[Subscription] = set()
+        self.frames: deque[Item] = deque(maxlen=RECENT_FRAMES)
+        self.events: deque[Item] = deque(maxlen=MAX_EVENTS)
+        self.seq = 0
+        self.ended = False
+
+
+class LocalFanout:
+    """The fan-out of one process."""
+
+    def __init__(self, *, max_frames: int = MAX_FRAMES) -> None:
+        self.max_frames = max_frames
+        self._channels: dict[str, _Channel] = {}
+
+    def open(self, session_id: str, history: list[Message] | None = None) -> None:
+        """Start carrying a session (``history``: what a resumed session had, for late subscribers)."""
+        channel = self._channels[session_id] = _Channel()
+        for message in history or []:
+            self._remember(channel, message["type"], _json(message))
+
+    def publish(self, session_id: str, message: Message) -> None:
+        channel = self._channels.get(session_id)
+        if channel is None:
+            return
+        kind, text = message["type"], _json(message)
+        self._remember(channel, kind, text)
+        for subscriber in channel.subscribers:
+            subscriber.offer(kind, text)
+        if kind == "end":
+            channel.ended = True
+
+    def _remember(self, channel: _Channel, kind: str, text: str) -> None:
+        channel.seq += 1
+        (channel.frames if kind == "frame" else channel.events).append((channel.seq, kind, text))
+
+    async def subscribe(self, session_id: str) -> AsyncIterator[str]:
+        """Every message of the session from now on, after the recent past; ends after ``end``."""
+        channel = self._channels.get(session_id)
+        if channel is None:
+            return
+        subscription = Subscription(self.max_frames)
+        for _, kind, text in heapq.merge(channel.events, channel.frames):
+            subscription.offer(kind, text)
+        channel.subscribers.add(subscription)
+        try:
+            while True:
+                kind, text = await subscription.get()
+                yield text
+                if kind == "end":
+                    return
+        finally:
+            channel.subscribers.discard(subscription)
+
+    def close(self, session_id: str) -> None:
+        """Forget a finished session (its subscribers have had ``end``)."""
+        self._channels.pop(session_id, None)
+
+    def watchers(self, session_id: str) -> int:
+        channel = self._channels.get(session_id)
+        return 0 if channel is None else len(channel.subscribers)
+
+
+def _json(message: Message) -> str:
+    return json.dumps(message, separators=(",", ":"))

@@ -1,0 +1,185 @@
+"""The live sessions of one server process: start them (simulator, a trainer through the server's Bluetooth,
+or one a page connects with Web Bluetooth), resume an interrupted one, and end them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+from pelvicore.devices.ble.hub import Backend
+from pelvicore.devices.ble.sensor import SensorSource
+from pelvicore.devices.browser import BrowserSource
+from pelvicore.devices.profiles import get_profile, identify
+from pelvicore.devices.simulator import SimulatorSource
+from pelvicore.errors import PelvicoreError
+from pelvicore.sessions.errors import SensorUnavailable, SessionNotResumable
+from pelvicore.sessions.fanout import LocalFanout
+from pelvicore.sessions.runner import LiveSession
+from pelvicore.store.repository import SessionStore
+from pelvicore.training.protocols import get_protocol
+
+
+class SessionManager:
+    """The live sessions of this server process; ``backend`` is the Bluetooth backend for trainers."""
+
+    def __init__(self, store: SessionStore, *, flush_s: float, backend: Backend | None = None) -> None:
+        self.store = store
+        self.flush_s = flush_s
+        self.backend = backend
+        self.fanout = LocalFanout()
+        self.live: dict[str, LiveSession] = {}
+
+    async def start_device(self, user_id: int, *, address: str, profile: str | None, routine: str) -> str:
+        """Connect to the trainer at ``address`` through the Bluetooth backend and start a session with it."""
+        protocol = get_protocol(routine)
+        if self.backend is None:
+            raise SensorUnavailable("this server has no Bluetooth backend")
+        central = self.backend.central
+        if profile is None:
+            try:
+                heard = {a.address.upper(): a for a in await central.scan(2.0)}
+            except PelvicoreError as exc:
+                raise SensorUnavailable(str(exc)) from exc
+            advert = heard.get(address.upper())
+            found = identify(advert.name, advert.services) if advert else None
+            if found is None:
+                raise SensorUnavailable(f"no trainer pelvicore knows was heard at {address}")
+            device = found
+        else:
+            device = get_profile(profile)
+        source = SensorSource(central, address, device, time_scale=self.backend.time_scale)
+        try:
+            await source.connect()
+        except PelvicoreError as exc:
+            raise SensorUnavailable(str(exc)) from exc
+        info = source.info
+        session_id = await asyncio.to_thread(
+            self.store.create_session,
+            user_id,
+            source="device",
+            profile=device.name,
+            routine=routine,
+            speed=1.0,
+            fs_hz=info.fs_hz,
+            units=info.units,
+        )
+        self._launch(
+            LiveSession(
+                session_id,
+                self.store,
+                source,
+                protocol,
+                flush_s=self.flush_s,
+                fanout=self.fanout,
+                device=(user_id, device.name, address),
+            )
+        )
+        return session_id
+
+    async def start_browser(self, user_id: int, *, profile: str, routine: str) -> str:
+        """A session whose trainer the web page connects with Web Bluetooth; payloads arrive over its WebSocket."""
+        protocol = get_protocol(routine)
+        source = BrowserSource(get_profile(profile))
+        info = source.info
+        session_id = await asyncio.to_thread(
+            self.store.create_session,
+            user_id,
+            source="browser",
+            profile=profile,
+            routine=routine,
+            speed=1.0,
+            fs_hz=info.fs_hz,
+            units=info.units,
+        )
+        self._launch(
+            LiveSession(
+                session_id,
+                self.store,
+                source,
+                protocol,
+                flush_s=self.flush_s,
+                fanout=self.fanout,
+                device=(user_id, profile, None),
+            )
+        )
+        return session_id
+
+    async def start(self, user_id: int, *, profile: str, routine: str, speed: float, seed: int | None = None) -> str:
+        """Create and start a simulated session; the simulation and the first write run off the event loop."""
+        protocol = get_protocol(routine)
+
+        person_seed = seed if seed is not None else time.time_ns() % 2**31
+
+        def prepare() -> tuple[str, SimulatorSource]:
+            source = SimulatorSource(profile, routine, seed=person_seed, speed=speed)
+            info = source.info
+            session_id = self.store.create_session(
+                user_id,
+                source="simulator",
+                profile=profile,
+                routine=routine,
+                speed=speed,
+                fs_hz=info.fs_hz,
+                units=info.units,
+                seed=person_seed,
+            )
+            return session_id, source
+
+        session_id, source = await asyncio.to_thread(prepare)
+        self._launch(LiveSession(session_id, self.store, source, protocol, flush_s=self.flush_s, fanout=self.fanout))
+        return session_id
+
+    async def resume(self, session_id: str, *, owner: int) -> None:
+        """Carry on an interrupted simulated session of user ``owner`` from its last recorded sample, with the
+        same person."""
+        record = self.store.get(session_id, owner=owner)
+        if record is None or record.status != "interrupted" or record.seed is None or record.profile is None:
+            raise SessionNotResumable(f"session {session_id!r} is not an interrupted simulated session")
+        profile, seed = record.profile, record.seed
+
+        def prepare() -> SimulatorSource:
+            _, _, index = self.store.load_trace(session_id, owner=owner)
+            start = int(index[-1]) + 1 if index.size else 0
+            source = SimulatorSource(profile, record.routine, seed=seed, speed=record.speed, start_index=start)
+            self.store.reopen(session_id)
+            return source
+
+        source = await asyncio.to_thread(prepare)
+        previous = [{k: v for k, v in c.items() if k != "kind"} for c in record.contractions]
+        self._launch(
+            LiveSession(
+                session_id,
+                self.store,
+                source,
+                get_protocol(record.routine),
+                flush_s=self.flush_s,
+                fanout=self.fanout,
+                previous=previous,
+            )
+        )
+
+    def _launch(self, session: LiveSession) -> None:
+        self.live[session.id] = session
+        self.fanout.open(session.id, history=session.contractions)
+        session.start()
+        assert session.task is not None
+        session.task.add_done_callback(lambda _: self._ended(session.id))
+
+    def _ended(self, session_id: str) -> None:
+        self.live.pop(session_id, None)
+        self.fanout.close(session_id)
+
+    async def shutdown(self) -> None:
+        await self.cancel(list(self.live))
+
+    async def cancel(self, session_ids: list[str]) -> None:
+        """End these sessions now (``interrupted``), waiting until each has written what it held."""
+        sessions = [self.live[i] for i in session_ids if i in self.live]
+        for session in sessions:
+            if session.task is not None:
+                session.task.cancel()
+        for session in sessions:
+            with contextlib.suppress(asyncio.CancelledError):
+                if session.task is not None:
+                    await session.task
