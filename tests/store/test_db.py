@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -33,7 +34,8 @@ def test_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS_DIR / "versions" / "0004_care.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0005_training_plans.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0006_accounts.py").is_file()
-    assert head_revision() == "0006"
+    assert (MIGRATIONS_DIR / "versions" / "0007_end_states.py").is_file()
+    assert head_revision() == "0007"
 
 
 def test_migrate_twice_is_a_no_op(engine: Engine) -> None:
@@ -52,8 +54,9 @@ def test_models_match_migrations(engine: Engine) -> None:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
 
 
-def test_accounts_migration_keeps_every_recorded_session(db_url: str) -> None:
-    """0006 adds columns to ``users`` in place: a table copy would cascade-delete every session on SQLite."""
+def test_migrations_keep_every_recorded_session(db_url: str) -> None:
+    """0006 adds columns to ``users`` in place, and 0007 rebuilds ``sessions`` with foreign keys off: with them
+    on, SQLite would cascade-delete every session, chunk and event."""
     engine = make_engine(db_url)
     try:
         with engine.execution_options(pelvicore_write=True).begin() as connection:
@@ -65,15 +68,35 @@ def test_accounts_migration_keeps_every_recorded_session(db_url: str) -> None:
             connection.execute(
                 text(
                     "INSERT INTO sessions (id, user_id, source, routine, speed, status, created_at, fs_hz, units, "
-                    "contraction_count) VALUES ('s1', :u, 'simulator', 'daily', 1, 'completed', CURRENT_TIMESTAMP, "
+                    "contraction_count) VALUES ('s1', :u, 'simulator', 'daily', 1, 'running', CURRENT_TIMESTAMP, "
                     '50, \'{"floor": "cmH2O"}\', 0)'
                 ),
                 {"u": user_id},
             )
+            connection.execute(
+                text(
+                    "INSERT INTO chunks (session_id, seq, first_index, n_samples, data, created_at) "
+                    "VALUES ('s1', 0, 0, 3, :data, CURRENT_TIMESTAMP)"
+                ),
+                {"data": np.array([1.0, 2.0, 3.0], dtype="<f8").tobytes()},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO events (session_id, seq, kind, t_s, payload, created_at) "
+                    """VALUES ('s1', 0, 'cue', 0.0, '{"text": "squeeze"}', CURRENT_TIMESTAMP)"""
+                )
+            )
         migrate(engine)
-        assert store.get("s1", owner=user_id) is not None
+        record = store.get("s1", owner=user_id)
+        assert record is not None and record.status == "running" and record.end_reason is None
+        assert store.load_trace("s1", owner=user_id)[1]["floor"].tolist() == [1.0, 2.0, 3.0]
+        assert store.get_events("s1", owner=user_id) == [{"kind": "cue", "t_s": 0.0, "text": "squeeze"}]
+        store.finish("s1", "failed", None, reason="the sensor's stream broke")  # allowed by the new check
+        assert store.get("s1", owner=user_id).end_reason == "the sensor's stream broke"  # type: ignore[union-attr]
         with engine.connect() as connection:
             assert connection.scalar(text("SELECT role FROM users")) == "person"
+            if engine.dialect.name == "sqlite":
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # back on
     finally:
         engine.dispose()
 

@@ -180,7 +180,7 @@ def test_finish(store: SessionStore) -> None:
         store.append_chunk(session_id, 0, {"pressure": [1.0], "emg": [2.0]})
     with pytest.raises(StoreError, match="not running"):
         store.append_events(session_id, [{"kind": "cue", "t_s": 1.0}])
-    with pytest.raises(StoreError, match="'completed' or 'interrupted'"):
+    with pytest.raises(StoreError, match="one of completed, stopped, interrupted, failed, got 'running'"):
         store.finish(new_session(store), "running", None)  # type: ignore[arg-type]
 
 

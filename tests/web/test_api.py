@@ -50,6 +50,9 @@ def test_quick_check_streams_frames_cues_contractions_and_one_end(client: TestCl
     assert [c["onset_s"] for c in stored["contractions"]] == [c["onset_s"] for c in contractions]
     listed = client.get("/api/sessions").json()
     assert listed[0]["id"] == session_id and listed[0]["contraction_count"] == len(contractions)
+    # Every cue it gave is stored, at the time it was given.
+    given = [(m["t_s"], m["action"], m["text"]) for m in messages if m["type"] == "cue"]
+    assert [(c["t_s"], c["action"], c["text"]) for c in stored["cues"]] == given and len(given) >= 10
 
 
 def test_frames_arrive_at_20_to_30_per_second(client: TestClient) -> None:
@@ -106,11 +109,16 @@ def test_stop_ends_the_session_early(client: TestClient) -> None:
     response = client.post("/api/sessions", json={"routine": "daily", "speed": 5})
     session_id = response.json()["id"]
     with client.websocket_connect(f"/ws/sessions/{session_id}") as ws:
-        ws.receive_json()
+        frames = 0
+        while frames < 10:
+            frames += ws.receive_json()["type"] == "frame"
         assert client.post(f"/api/sessions/{session_id}/stop").status_code == 200
         while ws.receive_json()["type"] != "end":
             pass
-    assert client.get(f"/api/sessions/{session_id}").json()["status"] == "completed"
+    stopped = client.get(f"/api/sessions/{session_id}").json()
+    assert stopped["status"] == "stopped" and stopped["end_reason"] is None  # she stopped it: not "completed"
+    trace = client.get(f"/api/sessions/{session_id}/trace", params={"max_points": 10**6}).json()
+    assert trace["t_s"][-1] >= 10 * 0.04 * 0.9  # what was recorded is kept: at least the 10 frames seen
 
 
 def test_pages_render(client: TestClient) -> None:

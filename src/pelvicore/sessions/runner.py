@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -20,8 +21,11 @@ from pelvicore.sessions.fanout import LocalFanout, Message
 from pelvicore.signal.events import Contraction, SignalProblem
 from pelvicore.signal.frames import Frame
 from pelvicore.signal.pipeline import Pipeline
+from pelvicore.store.models import EndStatus
 from pelvicore.store.repository import DeviceCalibration, SessionStore
-from pelvicore.training.protocols import Protocol
+from pelvicore.training.protocols import Protocol, Step
+
+logger = logging.getLogger(__name__)
 
 
 def contraction_message(c: Contraction) -> Message:
@@ -65,6 +69,8 @@ class LiveSession:
         self._cue_shift_s = 0.0
         self._sensor_away = False
         self._next_index: int | None = None
+        self._next_cue = 0
+        self._reached_s = 0.0  # routine time reached (s), sensor gaps taken out
         self._first_frame = True
         self._buzz: asyncio.Task[None] | None = None
         #: (user id, profile, address or name) of a trainer, whose calibration is loaded and kept up to date.
@@ -93,11 +99,14 @@ class LiveSession:
 
     # -- the loop -------------------------------------------------------------------------------------
     async def _run(self) -> None:
-        status: Literal["completed", "interrupted"] = "completed"
+        status: EndStatus = "completed"
+        reason: str | None = None
         cues = self.routine.cue_times()
         start_s = getattr(self.source, "start_index", 0) / self.source.info.fs_hz
         # A resumed session re-announces the step under way, then goes on.
-        next_cue = max(0, sum(1 for t, _ in cues if t <= start_s) - 1)
+        self._next_cue = max(0, sum(1 for t, _ in cues if t <= start_s) - 1)
+        started = time.monotonic()
+        logger.info("session %s started: %s, source %s", self.id, self.routine.name, type(self.source).__name__)
         try:
             await self._load_calibration()
             async with self.source:
@@ -109,24 +118,9 @@ class LiveSession:
                         break
                     await self._first(frame)
                     self._follow_gaps(frame)
-                    t_end = frame.t0_s + frame.n_samples / frame.fs_hz - self._cue_shift_s
-                    while next_cue < len(cues) and cues[next_cue][0] <= t_end:
-                        start, step = cues[next_cue]
-                        if step.action != "rest":
-                            self._vibrate()
-                        self._publish(
-                            {
-                                "type": "cue",
-                                "t_s": round(start + self._cue_shift_s, 3),
-                                "text": step.instruction,
-                                "kind": step.kind,
-                                "action": step.action,
-                                "countdown_s": step.duration_s,
-                                "ends_at_s": round(start + self._cue_shift_s + step.duration_s, 3),
-                            }
-                        )
-                        next_cue += 1
-                    if t_end >= self.routine.duration_s and hasattr(self.source, "stop"):
+                    self._reached_s = frame.t0_s + frame.n_samples / frame.fs_hz - self._cue_shift_s
+                    self._give_cues(cues)
+                    if self._reached_s >= self.routine.duration_s and hasattr(self.source, "stop"):
                         self.source.stop()  # a trainer streams for ever: the routine's end ends the session
                     self._publish_frame(frame, produced_at)
                     self._handle(self.pipeline.feed(frame))
@@ -134,16 +128,66 @@ class LiveSession:
                     if time.monotonic() - self._last_flush >= self.flush_s:
                         await self._flush()
             self._handle(self.pipeline.finish())
+            if self.stop_requested and self._reached_s < self.routine.duration_s:
+                status = "stopped"
         except asyncio.CancelledError:
             status = "interrupted"
             raise
+        except Exception as exc:  # any error ends the session as failed, with its reason, never as completed
+            status, reason = "failed", f"{type(exc).__name__}: {exc}"[:300]
+            logger.exception("session %s failed", self.id)
         finally:
-            with contextlib.suppress(Exception):
-                await self._flush()
-                await asyncio.to_thread(self.store.finish, self.id, status, self.summary())
-                await self._save_calibration()
-            self._publish({"type": "end", "status": status, "summary": self.summary()})
+            status, reason = await self._close(status, reason)
+            logger.info(
+                "session %s %s after %.1f s: %d contractions%s", self.id, status, time.monotonic() - started,
+                len(self.contractions), f" ({reason})" if reason else "",
+            )  # fmt: skip
+            end: Message = {"type": "end", "status": status, "summary": self.summary()}
+            if reason:
+                end["reason"] = reason
+            self._publish(end)
             self.finished.set()
+
+    def _give_cues(self, cues: list[tuple[float, Step]]) -> None:
+        """Publish and record every cue whose time has come, at its actual time (after any sensor gap)."""
+        while self._next_cue < len(cues) and cues[self._next_cue][0] <= self._reached_s:
+            start, step = cues[self._next_cue]
+            if step.action != "rest":
+                self._vibrate()
+            t_s = round(start + self._cue_shift_s, 3)
+            cue: Message = {
+                "type": "cue",
+                "t_s": t_s,
+                "text": step.instruction,
+                "kind": step.kind,
+                "action": step.action,
+                "countdown_s": step.duration_s,
+                "ends_at_s": round(t_s + step.duration_s, 3),
+            }
+            self._publish(cue)
+            self._pending_events.append(
+                {"kind": "cue", "t_s": t_s, "action": step.action, "text": step.instruction, "step": step.kind,
+                 "duration_s": step.duration_s}
+            )  # fmt: skip
+            self._next_cue += 1
+
+    async def _close(self, status: EndStatus, reason: str | None) -> tuple[EndStatus, str | None]:
+        """Write what is pending and end the stored session; a write that fails makes it ``failed``."""
+        try:
+            await self._flush()
+        except Exception as exc:
+            logger.exception("session %s: the last samples could not be written", self.id)
+            status, reason = "failed", f"the last samples could not be written: {exc}"[:300]
+        try:
+            await asyncio.to_thread(self.store.finish, self.id, status, self.summary(), reason=reason)
+        except Exception as exc:
+            logger.exception("session %s: its end could not be written", self.id)
+            status, reason = "failed", f"its end could not be written: {exc}"[:300]
+        try:
+            await self._save_calibration()
+        except Exception:
+            logger.exception("session %s: the trainer's calibration could not be saved", self.id)
+        return status, reason
 
     # -- sensors ------------------------------------------------------------------------------------
     async def _first(self, frame: Frame) -> None:

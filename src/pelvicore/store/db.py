@@ -71,11 +71,34 @@ def migrate(engine_or_url: Engine | str | URL) -> None:
     """
     engine = engine_or_url if isinstance(engine_or_url, Engine) else make_engine(engine_or_url)
     try:
-        with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
-            command.upgrade(alembic_config(connection), "head")
+        with engine.connect() as connection:
+            sqlite = engine.dialect.name == "sqlite"
+            if sqlite:
+                # Rebuilding a table (SQLite's only way to change a constraint) drops the old one: with foreign
+                # keys on, that would cascade to every row that points at it. The pragma works outside a
+                # transaction only, so it is set on the driver's connection before SQLAlchemy begins one.
+                _pragma(connection, "PRAGMA foreign_keys=OFF")
+            try:
+                with connection.execution_options(**{WRITE_OPTION: True}).begin():
+                    command.upgrade(alembic_config(connection), "head")
+                    if sqlite:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if broken:
+                            raise StoreError(f"migration left rows pointing nowhere: {broken[:5]!r}")
+            finally:
+                if sqlite:
+                    _pragma(connection, "PRAGMA foreign_keys=ON")
     finally:
         if engine is not engine_or_url:
             engine.dispose()
+
+
+def _pragma(connection: Connection, statement: str) -> None:
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -30,7 +30,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SessionStatus = Literal["running", "completed", "interrupted"]
+SessionStatus = Literal["running", "completed", "stopped", "interrupted", "failed"]
+"""``completed``: the routine ran to its end; ``stopped``: she stopped it before; ``interrupted``: the server went
+away (it can be resumed); ``failed``: an error ended it (``end_reason`` says which)."""
+EndStatus = Literal["completed", "stopped", "interrupted", "failed"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -172,7 +175,7 @@ class LiveSession(Base):
 
     __tablename__ = "sessions"
     __table_args__ = (
-        CheckConstraint("status IN ('running', 'completed', 'interrupted')", name="status"),
+        CheckConstraint("status IN ('running', 'completed', 'stopped', 'interrupted', 'failed')", name="status"),
         Index(None, "user_id", "created_at"),
         Index(None, "status"),
     )
@@ -184,6 +187,7 @@ class LiveSession(Base):
     routine: Mapped[str] = mapped_column(String(100))
     speed: Mapped[float] = mapped_column(Float)
     status: Mapped[SessionStatus] = mapped_column(String(16), default="running")
+    end_reason: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     fs_hz: Mapped[float] = mapped_column(Float)

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Any, Final, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -19,16 +19,19 @@ from sqlalchemy.orm import Session
 from pelvicore.store.checks import SAMPLE_DTYPE, as_samples, check_positive, check_text, decode_chunk, event_fields
 from pelvicore.store.errors import StoreError, UnknownSessionError
 from pelvicore.store.json_values import to_json_object
-from pelvicore.store.models import Chunk, Device, Event, LiveSession, SessionStatus, User, utc_now
+from pelvicore.store.models import Chunk, Device, EndStatus, Event, LiveSession, SessionStatus, User, utc_now
 from pelvicore.store.transactions import Transactions
 
 CONTRACTION: Final = "contraction"
 """The event kind whose payloads make up ``SessionRecord.contractions`` and ``contraction_count``."""
+CUE: Final = "cue"
+"""The event kind of every cue a session gave (``t_s``, ``action``, ``text``, ``step``, ``duration_s``)."""
 
 
 @dataclass(frozen=True, slots=True)
 class SessionRecord:
-    """A stored session. ``contractions`` holds ``{"t_s": ..., **payload}`` of each contraction event, in order."""
+    """A stored session. ``contractions`` and ``cues`` hold ``{"t_s": ..., **payload}`` of each contraction and
+    cue event, in order (``get`` fills them; lists leave them empty)."""
 
     id: str
     user_id: int
@@ -45,6 +48,8 @@ class SessionRecord:
     contraction_count: int
     contractions: list[dict[str, Any]] = field(default_factory=list)
     seed: int | None = None
+    end_reason: str | None = None
+    cues: list[dict[str, Any]] = field(default_factory=list)
 
 
 class SessionStore(Transactions):
@@ -177,17 +182,24 @@ class SessionStore(Transactions):
             session.contraction_count += sum(kind == CONTRACTION for kind, _, _ in rows)
 
     def finish(
-        self, session_id: str, status: Literal["completed", "interrupted"], summary: Mapping[str, Any] | None
+        self,
+        session_id: str,
+        status: EndStatus,
+        summary: Mapping[str, Any] | None,
+        *,
+        reason: str | None = None,
     ) -> None:
-        """End a running session as ``completed`` or ``interrupted`` now, with its summary (JSON, as events)."""
-        if status not in ("completed", "interrupted"):
-            raise StoreError(f"a session finishes as 'completed' or 'interrupted', got {status!r}")
+        """End a running session now as ``completed``, ``stopped``, ``interrupted`` or ``failed`` (``reason``:
+        why, in a line), with its summary (JSON, as events)."""
+        if status not in get_args(EndStatus):
+            raise StoreError(f"a session finishes as one of {', '.join(get_args(EndStatus))}, got {status!r}")
         stored_summary = None if summary is None else to_json_object(summary, f"session {session_id}: summary")
         with self._write() as db:
             session = self._running(db, session_id)
             session.status = status
             session.ended_at = utc_now()
             session.summary = stored_summary
+            session.end_reason = None if reason is None else reason[:300]
 
     def get(self, session_id: str, *, owner: int) -> SessionRecord | None:
         """The session with this id of user ``owner``, with its contractions; None if she has none such."""
@@ -196,11 +208,13 @@ class SessionStore(Transactions):
             if session is None or session.user_id != owner:
                 return None
             rows = db.execute(
-                select(Event.t_s, Event.payload)
-                .where(Event.session_id == session_id, Event.kind == CONTRACTION)
+                select(Event.kind, Event.t_s, Event.payload)
+                .where(Event.session_id == session_id, Event.kind.in_((CONTRACTION, CUE)))
                 .order_by(Event.seq)
-            )
-            return _record(session, [{"t_s": t_s, **payload} for t_s, payload in rows])
+            ).all()
+            contractions = [{"t_s": t_s, **payload} for kind, t_s, payload in rows if kind == CONTRACTION]
+            cues = [{"t_s": t_s, **payload} for kind, t_s, payload in rows if kind == CUE]
+            return _record(session, contractions, cues)
 
     def get_events(self, session_id: str, *, owner: int, kind: str | None = None) -> list[dict[str, Any]]:
         """A session's events as ``{"kind", "t_s", **payload}`` dicts in order, optionally of one kind only."""
@@ -365,7 +379,9 @@ class SessionStore(Transactions):
         return session
 
 
-def _record(session: LiveSession, contractions: list[dict[str, Any]]) -> SessionRecord:
+def _record(
+    session: LiveSession, contractions: list[dict[str, Any]], cues: list[dict[str, Any]] | None = None
+) -> SessionRecord:
     return SessionRecord(
         id=session.id,
         user_id=session.user_id,
@@ -382,6 +398,8 @@ def _record(session: LiveSession, contractions: list[dict[str, Any]]) -> Session
         contraction_count=session.contraction_count,
         contractions=contractions,
         seed=session.seed,
+        end_reason=session.end_reason,
+        cues=cues or [],
     )
 
 

@@ -1,7 +1,7 @@
 """Stored sessions as the objects assessments, plans and progress work on.
 
-A live session stores its samples and its contractions, not its cues: the cues are rebuilt from the routine's
-timeline, which the session followed from its first sample (the live runner starts its cues at sample 0).
+A live session stores its samples, its contractions and every cue it gave, at the time it gave it (after any
+sensor gap). Sessions recorded before cues were stored get theirs rebuilt from the routine's timeline.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def protocol_of(record: SessionRecord) -> Protocol | None:
 
 
 def recording_of(store: SessionStore, record: SessionRecord) -> Recording:
-    """The session's stored trace as a ``Recording``, with a ``cue <action> <kind>`` annotation per cue.
+    """The session's stored trace as a ``Recording``, with a ``cue <action> <kind>`` annotation per cue it gave.
 
     Lost samples (gaps in the sample numbers, or NaN) are filled by straight lines between their neighbours,
     so that every channel is uniformly sampled. Raises ``SignalError`` when fewer than 2 samples were stored.
@@ -50,7 +50,13 @@ def recording_of(store: SessionStore, record: SessionRecord) -> Recording:
     protocol = protocol_of(record)
     start_s = float(index[0]) / fs_hz
     annotations: tuple[Annotation, ...] = ()
-    if protocol is not None:
+    if record.cues:  # the cues it actually gave, at their times after any sensor gap
+        annotations = tuple(
+            Annotation(c["t_s"] - start_s, c["duration_s"], f"cue {c['action']} {c['step']}")
+            for c in record.cues
+            if c["t_s"] + c["duration_s"] > start_s
+        )
+    elif protocol is not None:  # sessions recorded before cues were stored: rebuilt from the routine
         annotations = tuple(
             Annotation(t - start_s, step.duration_s, f"cue {step.action} {step.kind}")
             for t, step in protocol.cue_times()

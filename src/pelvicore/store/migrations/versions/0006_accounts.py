@@ -30,7 +30,7 @@ def upgrade() -> None:
     op.add_column("users", sa.Column("totp_pending", sa.String(64), nullable=True))
     op.create_index("ix_users_email", "users", ["email"], unique=True)
     if op.get_context().dialect.name != "sqlite":
-        op.create_check_constraint("ck_users_role", "users", _ROLES)
+        op.create_check_constraint(op.f("ck_users_role"), "users", _ROLES)
 
     op.create_table(
         "login_sessions",
@@ -85,7 +85,7 @@ def downgrade() -> None:
     for table in ("login_failures", "audit_events", "api_tokens", "login_sessions"):
         op.drop_table(table)
     if op.get_context().dialect.name != "sqlite":
-        op.drop_constraint("ck_users_role", "users", type_="check")
+        op.drop_constraint(op.f("ck_users_role"), "users", type_="check")
     op.drop_index("ix_users_email", "users")
     for column in ("totp_pending", "totp_secret", "password_hash", "role", "email"):
         op.drop_column("users", column)

@@ -1,0 +1,128 @@
+"""The session runner on a real store: honest end states, and cues stored at the times they were given."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+import pytest
+
+from pelvicore.devices.ble.stream import SensorStatus
+from pelvicore.devices.simulator import simulate
+from pelvicore.devices.source import SourceInfo
+from pelvicore.sessions import LiveSession, LocalFanout
+from pelvicore.signal.frames import Frame
+from pelvicore.store import SessionStore, make_engine, migrate
+from pelvicore.training.protocols import get_protocol
+from pelvicore.web.assessment_report import assess_session
+
+FRAME = 2  # samples per frame at 50 Hz: 40 ms
+
+
+class ScriptedSource:
+    """A simulated person's recording as a trainer would stream it, with a dropout of ``gap_s`` seconds at
+    ``drop_at_s`` (the person pauses with the cues, so her signal resumes where it left off), or an error."""
+
+    def __init__(
+        self, routine: str, *, drop_at_s: float | None = None, gap_s: float = 0.0, fail_at_s: float | None = None
+    ) -> None:
+        self.recording = simulate("healthy", routine, seed=2).recording
+        self.drop_at_s, self.gap_s, self.fail_at_s = drop_at_s, gap_s, fail_at_s
+        self.on_status: Callable[[SensorStatus], None] | None = None
+
+    @property
+    def info(self) -> SourceInfo:
+        return SourceInfo("scripted", self.recording.fs_hz, dict(self.recording.units))
+
+    async def __aenter__(self) -> ScriptedSource:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None
+
+    def __aiter__(self) -> AsyncIterator[Frame]:
+        return self._frames()
+
+    async def _frames(self) -> AsyncIterator[Frame]:
+        fs = self.recording.fs_hz
+        skipped = 0
+        for first in range(0, self.recording.n_samples, FRAME * 25):
+            for start in range(first, min(first + FRAME * 25, self.recording.n_samples), FRAME):
+                t_s = start / fs
+                if self.fail_at_s is not None and t_s >= self.fail_at_s:
+                    raise RuntimeError("the sensor sent garbage")
+                if self.drop_at_s is not None and not skipped and t_s >= self.drop_at_s:
+                    assert self.on_status is not None
+                    self.on_status(SensorStatus.disconnected(start))
+                    skipped = round(self.gap_s * fs)
+                channels = {n: x[start : start + FRAME] for n, x in self.recording.signals.items()}
+                yield Frame(start + skipped, fs, channels, dict(self.recording.units))
+            await asyncio.sleep(0)
+
+
+def run(store: SessionStore, source: ScriptedSource, routine: str) -> tuple[str, list[dict[str, object]]]:
+    async def scenario() -> tuple[str, list[dict[str, object]]]:
+        fanout = LocalFanout()
+        session_id = store.create_session(
+            store.ensure_user(), source="device", profile="perifit", routine=routine, speed=1.0,
+            fs_hz=source.info.fs_hz, units=source.info.units,
+        )  # fmt: skip
+        fanout.open(session_id)
+        live = LiveSession(session_id, store, source, get_protocol(routine), flush_s=0.5, fanout=fanout)  # type: ignore[arg-type]
+        listener = asyncio.create_task(_collect(fanout, session_id))
+        await asyncio.sleep(0)
+        live.start()
+        assert live.task is not None
+        await live.task
+        return session_id, await listener
+
+    return asyncio.run(scenario())
+
+
+async def _collect(fanout: LocalFanout, session_id: str) -> list[dict[str, object]]:
+    return [json.loads(text) async for text in fanout.subscribe(session_id)]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SessionStore:
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    migrate(engine)
+    return SessionStore(engine)
+
+
+def test_a_runner_error_ends_the_session_failed_with_its_reason(store: SessionStore) -> None:
+    session_id, messages = run(store, ScriptedSource("quick-check", fail_at_s=12.0), "quick-check")
+    record = store.get(session_id, owner=store.ensure_user())
+    assert record is not None and record.status == "failed"
+    assert record.end_reason == "RuntimeError: the sensor sent garbage"
+    _, _, index = store.load_trace(session_id, owner=record.user_id)
+    assert index.size == 12 * 50  # every sample before the error was kept
+    assert messages[-1]["type"] == "end" and messages[-1]["status"] == "failed"
+    assert messages[-1]["reason"] == "RuntimeError: the sensor sent garbage"
+
+
+def test_a_dropout_in_a_glazer_session_moves_the_cues_and_the_report_follows_them(store: SessionStore) -> None:
+    gap_s, drop_at_s = 5.0, 100.0
+    session_id, messages = run(store, ScriptedSource("glazer", drop_at_s=drop_at_s, gap_s=gap_s), "glazer")
+    record = store.get(session_id, owner=store.ensure_user())
+    assert record is not None and record.status == "completed"
+    planned = [t for t, _ in get_protocol("glazer").cue_times()]
+    given = [c["t_s"] for c in record.cues]
+    assert len(given) == len(planned)
+    for t_plan, t_given in zip(planned, given, strict=True):
+        assert t_given == pytest.approx(t_plan + (gap_s if t_plan > drop_at_s else 0.0), abs=0.05)
+    streamed = [m["t_s"] for m in messages if m["type"] == "cue"]
+    assert streamed == given  # what the page showed is what was stored
+    report = assess_session(store, record, "glazer")
+    starts = [p["start_s"] for p in report.phases]
+    assert starts == pytest.approx(given, abs=0.001)  # the report's windows are the cues she was given
+    assert report.result is not None, report.error
+    # The stored trace keeps the gap: the samples never received are not made up.
+    _, _, index = store.load_trace(session_id, owner=record.user_id)
+    assert np.diff(index).max() == round(gap_s * 50) + 1
