@@ -30,6 +30,13 @@ app = typer.Typer(
 )
 
 
+class LogLevel(StrEnum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
 class SignalSet(StrEnum):
     pressure = "pressure"
     emg = "emg"
@@ -149,12 +156,16 @@ def serve(
         list[str] | None,
         typer.Option(help="A host name this server is reached by, besides localhost (repeat for several)"),
     ] = None,
+    log_level: Annotated[
+        LogLevel, typer.Option(help="What the server logs: each session's start and end at info, problems at warning")
+    ] = LogLevel.info,
 ) -> None:
     """Run the web app: live sessions with the simulator, summaries and history.
 
     On this computer only (the default, 127.0.0.1) nobody needs a password: pelvicore prints a one-time sign-in
     link (and opens it with --open). Listening on a network (--host 0.0.0.0) needs an admin account first.
     """
+    import logging
     import os
     import threading
 
@@ -172,6 +183,8 @@ def serve(
         ble_speed=ble_speed,
         allowed_hosts=[*Settings().allowed_hosts, *(allowed_host or [])],
     )
+    logging.basicConfig(level=log_level.value.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # not a line per migration step at every start
     try:
         start = prepare_accounts(settings)
     except PelvicoreError as exc:
@@ -183,7 +196,11 @@ def serve(
         threading.Thread(target=_open_when_up, args=(start.open_url, port), daemon=True).start()
     try:
         uvicorn.run(
-            create_app(settings), host=host, port=port, log_level="warning", ws_max_size=settings.max_ws_message_bytes
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level=log_level.value if log_level != LogLevel.info else "warning",  # info: no line per request
+            ws_max_size=settings.max_ws_message_bytes,
         )
     except PelvicoreError as exc:
         _fail(str(exc))

@@ -102,7 +102,14 @@
       console.warn("pelvicore server:", m.text);
     } else if (m.type === "end") {
       if (sensor) sensor.release();
-      $("cue").textContent = m.status === "completed" ? "Well done — session complete." : "Session " + m.status + ".";
+      const ENDINGS = {
+        completed: "Session complete.",
+        stopped: "You stopped the session. What was recorded is kept.",
+        interrupted: "The session was cut short. What was recorded is kept.",
+        failed: "Something went wrong and the session ended" + (m.reason ? " (" + m.reason + ")" : "") +
+          ". What was recorded is kept.",
+      };
+      $("cue").textContent = ENDINGS[m.status] || "Session " + m.status + ".";
       $("countdown").textContent = "";
       $("status").innerHTML = '<a href="/sessions/' + id + '">See the summary</a>';
       if (root.dataset.nextHref) {
