@@ -32,7 +32,8 @@ class ScriptedSource:
     ) -> None:
         self.recording = simulate("healthy", routine, seed=2).recording
         self.drop_at_s, self.gap_s, self.fail_at_s = drop_at_s, gap_s, fail_at_s
-        self.on_status: Callable[[SensorStatus], None] | None = None
+        self.on_status: Callable[[SensorStatus], None] | None = None  # it reports its status (ReportsStatus)
+        self.device_name: str | None = None
 
     @property
     def info(self) -> SourceInfo:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 from pelvicore.signal.frames import Frame
+
+if TYPE_CHECKING:
+    from pelvicore.devices.ble.stream import SensorStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,40 @@ class Source(Protocol):
     ) -> None: ...
 
     def __aiter__(self) -> AsyncIterator[Frame]: ...
+
+
+# What a source may also do, each a small protocol its users check with isinstance.
+@runtime_checkable
+class Stoppable(Protocol):
+    """A source that streams until told to stop (a trainer): ``stop()`` ends it after what it already sent."""
+
+    def stop(self) -> None: ...
+
+
+@runtime_checkable
+class Resumable(Protocol):
+    """A source that starts at sample number ``start_index`` (a resumed session), not 0."""
+
+    start_index: int
+
+
+@runtime_checkable
+class ReportsStatus(Protocol):
+    """A source with news about its sensor (battery, a dropped link...), told to ``on_status`` once set;
+    ``device_name`` is the trainer's name once known (the key of its stored calibration)."""
+
+    on_status: Callable[[SensorStatus], None] | None
+    device_name: str | None
+
+
+@runtime_checkable
+class Vibrating(Protocol):
+    """A trainer with a motor: ``vibrate(True)`` buzzes until ``vibrate(False)``; ``can_vibrate`` once connected."""
+
+    @property
+    def can_vibrate(self) -> bool: ...
+
+    async def vibrate(self, on: bool = True) -> bool: ...
 
 
 class Pacer:

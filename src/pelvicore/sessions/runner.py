@@ -8,7 +8,6 @@ written to the store in short transactions every ``flush_s`` (0.5 s), so a crash
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from typing import Any
@@ -16,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from pelvicore.devices.ble.stream import SensorStatus
-from pelvicore.devices.source import Source
+from pelvicore.devices.source import ReportsStatus, Resumable, Source, Stoppable, Vibrating
+from pelvicore.errors import PelvicoreError
 from pelvicore.sessions.fanout import LocalFanout, Message
 from pelvicore.signal.events import Contraction, SignalProblem
 from pelvicore.signal.frames import Frame
@@ -59,6 +59,8 @@ class LiveSession:
         self.contractions: list[Message] = [{"type": "contraction"} | c for c in previous or []]
         self.finished = asyncio.Event()
         self.paused = asyncio.Event()
+        self._going = asyncio.Event()  # set unless paused
+        self._going.set()
         self.stop_requested = False
         self._pending_frames: list[Frame] = []
         self._pending_events: list[Message] = []
@@ -76,7 +78,7 @@ class LiveSession:
         #: (user id, profile, address or name) of a trainer, whose calibration is loaded and kept up to date.
         self.device = device
         self.calibration: DeviceCalibration | None = None
-        if hasattr(source, "on_status"):
+        if isinstance(source, ReportsStatus):
             source.on_status = self._on_sensor
 
     # -- control ----------------------------------------------------------------------------------------
@@ -85,24 +87,26 @@ class LiveSession:
 
     def pause(self) -> None:
         self.paused.set()
+        self._going.clear()
         self._publish({"type": "cue", "text": "Paused", "kind": "pause", "action": "pause", "countdown_s": None})
 
     def resume(self) -> None:
         self.paused.clear()
+        self._going.set()
 
     def stop(self) -> None:
         self.stop_requested = True
         self.paused.clear()
-        stop_source = getattr(self.source, "stop", None)
-        if stop_source is not None:
-            stop_source()  # a trainer's stream ends after what it has already sent
+        self._going.set()
+        if isinstance(self.source, Stoppable):
+            self.source.stop()  # a trainer's stream ends after what it has already sent
 
     # -- the loop -------------------------------------------------------------------------------------
     async def _run(self) -> None:
         status: EndStatus = "completed"
         reason: str | None = None
         cues = self.routine.cue_times()
-        start_s = getattr(self.source, "start_index", 0) / self.source.info.fs_hz
+        start_s = (self.source.start_index if isinstance(self.source, Resumable) else 0) / self.source.info.fs_hz
         # A resumed session re-announces the step under way, then goes on.
         self._next_cue = max(0, sum(1 for t, _ in cues if t <= start_s) - 1)
         started = time.monotonic()
@@ -112,15 +116,15 @@ class LiveSession:
             async with self.source:
                 async for frame in self.source:
                     produced_at = time.time()
-                    while self.paused.is_set() and not self.stop_requested:
-                        await asyncio.sleep(0.05)
+                    if not self._going.is_set():
+                        await self._going.wait()  # paused: wait for resume or stop, without polling
                     if self.stop_requested:
                         break
                     await self._first(frame)
                     self._follow_gaps(frame)
                     self._reached_s = frame.t0_s + frame.n_samples / frame.fs_hz - self._cue_shift_s
                     self._give_cues(cues)
-                    if self._reached_s >= self.routine.duration_s and hasattr(self.source, "stop"):
+                    if self._reached_s >= self.routine.duration_s and isinstance(self.source, Stoppable):
                         self.source.stop()  # a trainer streams for ever: the routine's end ends the session
                     self._publish_frame(frame, produced_at)
                     self._handle(self.pipeline.feed(frame))
@@ -207,7 +211,7 @@ class LiveSession:
         self._next_index = frame.index + frame.n_samples
 
     def _on_sensor(self, status: SensorStatus) -> None:
-        name = getattr(self.source, "device_name", None)
+        name = self.source.device_name if isinstance(self.source, ReportsStatus) else None
         if status.kind == "connected" and self.device is not None and self.device[2] is None and name:
             self.device = (self.device[0], self.device[1], name)
             self._calibrating = asyncio.ensure_future(self._load_calibration())
@@ -226,15 +230,17 @@ class LiveSession:
 
     def _vibrate(self) -> None:
         """A "squeeze now" buzz on trainers that have a motor: on for 0.3 s."""
-        vibrate = getattr(self.source, "vibrate", None)
-        if vibrate is None or not getattr(self.source, "can_vibrate", False):
+        source = self.source
+        if not isinstance(source, Vibrating) or not source.can_vibrate:
             return
 
         async def buzz() -> None:
-            with contextlib.suppress(Exception):
-                await vibrate(True)
+            try:
+                await source.vibrate(True)
                 await asyncio.sleep(0.3)
-                await vibrate(False)
+                await source.vibrate(False)
+            except PelvicoreError as exc:  # a buzz that does not come is no reason to end the session
+                logger.warning("session %s: the trainer did not vibrate: %s", self.id, exc)
 
         self._buzz = asyncio.create_task(buzz())
 

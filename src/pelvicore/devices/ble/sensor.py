@@ -82,6 +82,8 @@ class SensorSource:
         self.give_up_s = give_up_s
         self.connect_timeout_s = connect_timeout_s
         self.on_status = on_status
+        #: A trainer on the server's Bluetooth is known by its address (the key of its calibration).
+        self.device_name: str | None = None
         self.stream = SampleStream(profile, self.fs_hz, time_scale, on_status=self._relay)
         self._info = SourceInfo(f"{profile.name}:{address}", self.fs_hz, self.stream.units)
         self.start_index = 0
