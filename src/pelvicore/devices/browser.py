@@ -18,18 +18,28 @@ from typing import Self
 from pelvicore.devices.ble.sensor import DEFAULT_HZ, FRAME_S, RATE_PROBE_S
 from pelvicore.devices.ble.stream import SampleStream, SensorStatus, StatusKind, snap_rate
 from pelvicore.devices.profiles.base import DecodeError, DeviceProfile
-from pelvicore.devices.source import SourceInfo
+from pelvicore.devices.source import SourceGone, SourceInfo
 from pelvicore.signal.frames import Frame
 
 #: Longest payload accepted from a page (the open profile's largest notification is 243 bytes).
 MAX_PAYLOAD_BYTES = 512
+IDLE_S = 120.0
+"""A browser session whose page has sent nothing for this long has lost its page: it ends."""
 
 
 class BrowserSource:
     """Frames from payloads a web page pushes with ``push(characteristic, hex)``."""
 
-    def __init__(self, profile: DeviceProfile, *, on_status: Callable[[SensorStatus], None] | None = None) -> None:
+    def __init__(
+        self,
+        profile: DeviceProfile,
+        *,
+        on_status: Callable[[SensorStatus], None] | None = None,
+        idle_s: float = IDLE_S,
+    ) -> None:
         self.profile = profile
+        self.idle_s = idle_s
+        self._last_heard = time.monotonic()
         self.on_status = on_status
         self.fs_hz = float(profile.sampling_hz or DEFAULT_HZ)
         self.stream = SampleStream(profile, self.fs_hz, on_status=self._relay)
@@ -68,12 +78,14 @@ class BrowserSource:
         except ValueError:
             raise DecodeError(f"payload {payload_hex[:40]!r} is not hex") from None
         now = time.monotonic()
+        self._last_heard = now
         if self._first_payload is None:
             self._first_payload = now
         self.stream.push(str(characteristic), payload, now)
 
     def sensor_state(self, state: str, name: str = "", battery: float | None = None) -> None:
         """The page's news: ``connected`` (with the device name and battery) or ``disconnected``."""
+        self._last_heard = time.monotonic()
         if state == "disconnected":
             self._disconnected_at = self.stream.clock.next_index
             self._away_since = time.monotonic()
@@ -98,6 +110,8 @@ class BrowserSource:
         while not self._stopped.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopped.wait(), FRAME_S)
+            if time.monotonic() - self._last_heard > self.idle_s:
+                raise SourceGone(f"nothing came from the page for {self.idle_s:g} s: it was closed or lost its link")
             if not self._rate_known:
                 if self._first_payload is None or time.monotonic() - self._first_payload < RATE_PROBE_S:
                     continue

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
+from pelvicore.errors import PelvicoreError
 from pelvicore.signal.frames import Frame
 
 if TYPE_CHECKING:
@@ -41,6 +42,10 @@ class Source(Protocol):
     ) -> None: ...
 
     def __aiter__(self) -> AsyncIterator[Frame]: ...
+
+
+class SourceGone(PelvicoreError):
+    """The source stopped sending and will not come back (a page that connected a trainer has gone)."""
 
 
 # What a source may also do, each a small protocol its users check with isinstance.

@@ -13,7 +13,7 @@ from pelvicore.devices.browser import BrowserSource
 from pelvicore.devices.profiles import get_profile, identify
 from pelvicore.devices.simulator import SimulatorSource
 from pelvicore.errors import PelvicoreError
-from pelvicore.sessions.errors import SensorUnavailable, SessionNotResumable
+from pelvicore.sessions.errors import SensorUnavailable, ServerBusy, SessionNotResumable
 from pelvicore.sessions.fanout import LocalFanout
 from pelvicore.sessions.runner import LiveSession
 from pelvicore.store.repository import SessionStore
@@ -23,8 +23,11 @@ from pelvicore.training.protocols import get_protocol
 class SessionManager:
     """The live sessions of this server process; ``backend`` is the Bluetooth backend for trainers."""
 
-    def __init__(self, store: SessionStore, *, flush_s: float, backend: Backend | None = None) -> None:
+    def __init__(
+        self, store: SessionStore, *, flush_s: float, backend: Backend | None = None, max_sessions: int = 500
+    ) -> None:
         self.store = store
+        self.max_sessions = max_sessions
         self.flush_s = flush_s
         self.backend = backend
         self.fanout = LocalFanout()
@@ -32,6 +35,7 @@ class SessionManager:
 
     async def start_device(self, user_id: int, *, address: str, profile: str | None, routine: str) -> str:
         """Connect to the trainer at ``address`` through the Bluetooth backend and start a session with it."""
+        self._check_room()
         protocol = get_protocol(routine)
         if self.backend is None:
             raise SensorUnavailable("this server has no Bluetooth backend")
@@ -79,6 +83,7 @@ class SessionManager:
 
     async def start_browser(self, user_id: int, *, profile: str, routine: str) -> str:
         """A session whose trainer the web page connects with Web Bluetooth; payloads arrive over its WebSocket."""
+        self._check_room()
         protocol = get_protocol(routine)
         source = BrowserSource(get_profile(profile))
         info = source.info
@@ -107,6 +112,7 @@ class SessionManager:
 
     async def start(self, user_id: int, *, profile: str, routine: str, speed: float, seed: int | None = None) -> str:
         """Create and start a simulated session; the simulation and the first write run off the event loop."""
+        self._check_room()
         protocol = get_protocol(routine)
 
         person_seed = seed if seed is not None else time.time_ns() % 2**31
@@ -133,6 +139,7 @@ class SessionManager:
     async def resume(self, session_id: str, *, owner: int) -> None:
         """Carry on an interrupted simulated session of user ``owner`` from its last recorded sample, with the
         same person."""
+        self._check_room()
         record = self.store.get(session_id, owner=owner)
         if record is None or record.status != "interrupted" or record.seed is None or record.profile is None:
             raise SessionNotResumable(f"session {session_id!r} is not an interrupted simulated session")
@@ -158,6 +165,11 @@ class SessionManager:
                 previous=previous,
             )
         )
+
+    def _check_room(self) -> None:
+        if len(self.live) >= self.max_sessions:
+            raise ServerBusy(f"this server is running as many live sessions as it may ({self.max_sessions}): "
+                             "please try again in a minute")  # fmt: skip
 
     def _launch(self, session: LiveSession) -> None:
         self.live[session.id] = session

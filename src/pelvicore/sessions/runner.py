@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from pelvicore.devices.ble.stream import SensorStatus
-from pelvicore.devices.source import ReportsStatus, Resumable, Source, Stoppable, Vibrating
+from pelvicore.devices.source import ReportsStatus, Resumable, Source, SourceGone, Stoppable, Vibrating
 from pelvicore.errors import PelvicoreError
 from pelvicore.sessions.fanout import LocalFanout, Message
 from pelvicore.signal.events import Contraction, SignalProblem
@@ -137,6 +137,9 @@ class LiveSession:
         except asyncio.CancelledError:
             status = "interrupted"
             raise
+        except SourceGone as exc:
+            status, reason = "interrupted", str(exc)
+            logger.warning("session %s: %s", self.id, exc)
         except Exception as exc:  # any error ends the session as failed, with its reason, never as completed
             status, reason = "failed", f"{type(exc).__name__}: {exc}"[:300]
             logger.exception("session %s failed", self.id)

@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from pelvicore.accounts import Accounts
 from pelvicore.devices.ble.hub import open_backend
-from pelvicore.sessions import SessionManager
+from pelvicore.sessions import ServerBusy, SessionManager
 from pelvicore.store.accounts import AccountStore
 from pelvicore.store.db import default_database_url, make_engine, migrate
 from pelvicore.store.errors import StoreError, UnknownSessionError
@@ -47,7 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             backend = None
             if settings.ble != "none":
                 backend = await stack.enter_async_context(open_backend(settings.ble, speed=settings.ble_speed))
-            app.state.manager = SessionManager(store, flush_s=settings.flush_s, backend=backend)
+            app.state.manager = SessionManager(
+                store, flush_s=settings.flush_s, backend=backend, max_sessions=settings.max_live_sessions
+            )
             try:
                 yield
             finally:
@@ -71,6 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(
             {"detail": _json_safe(jsonable_encoder(exc.errors()))}, status.HTTP_422_UNPROCESSABLE_CONTENT
         )
+
+    @app.exception_handler(ServerBusy)
+    async def busy(request: Request, exc: ServerBusy) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"})
 
     @app.exception_handler(StoreError)
     async def refused_by_store(request: Request, exc: StoreError) -> JSONResponse:

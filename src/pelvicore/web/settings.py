@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     #: Host names the server answers to (``Host`` header, no port), against DNS rebinding. The loopback names
     #: are always allowed; a server on a network adds its own names (``serve --allowed-host``).
     allowed_hosts: list[str] = []
+    #: Live sessions this server runs at once (503 beyond it).
+    max_live_sessions: int = 500
     #: Largest request body read, bytes (413 beyond it).
     max_body_bytes: int = 1_000_000
     #: Largest WebSocket message a browser may send, bytes (a Web Bluetooth payload is a few dozen).

@@ -1,0 +1,63 @@
+"""A browser session whose page has gone ends (interrupted, with the reason); one whose page is there goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from pelvicore.devices.browser import BrowserSource
+from pelvicore.devices.profiles import get_profile
+from pelvicore.sessions import LiveSession, LocalFanout
+from pelvicore.store import SessionStore, make_engine, migrate
+from pelvicore.training.protocols import get_protocol
+
+
+def test_a_browser_session_whose_page_has_gone_ends_interrupted(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    migrate(engine)
+    store = SessionStore(engine)
+
+    async def scenario() -> list[dict[str, object]]:
+        source = BrowserSource(get_profile("perifit"), idle_s=0.3)
+        session_id = store.create_session(
+            store.ensure_user(), source="browser", profile="perifit", routine="daily", speed=1.0,
+            fs_hz=source.info.fs_hz, units=source.info.units,
+        )  # fmt: skip
+        fanout = LocalFanout()
+        fanout.open(session_id)
+        live = LiveSession(session_id, store, source, get_protocol("daily"), flush_s=0.5, fanout=fanout)
+        messages = asyncio.create_task(_collect(fanout, session_id))
+        await asyncio.sleep(0)
+        live.start()
+        assert live.task is not None
+        await asyncio.wait_for(live.task, 10)
+        return await messages
+
+    messages = asyncio.run(scenario())
+    [record] = store.list_sessions(store.ensure_user())
+    assert record.status == "interrupted"
+    assert record.end_reason is not None and "nothing came from the page for 0.3 s" in record.end_reason
+    assert messages[-1]["status"] == "interrupted"
+
+
+async def _collect(fanout: LocalFanout, session_id: str) -> list[dict[str, object]]:
+    return [json.loads(text) async for text in fanout.subscribe(session_id)]
+
+
+@pytest.mark.parametrize("idle_s", [0.2])
+def test_a_page_that_keeps_sending_keeps_its_session(idle_s: float) -> None:
+    async def scenario() -> bool:
+        source = BrowserSource(get_profile("perifit"), idle_s=idle_s)
+        frames = source.__aiter__()
+        for _ in range(6):
+            source.sensor_state("connected", "Perifit")  # the page is still there
+            await asyncio.sleep(idle_s / 2)
+        source.stop()
+        async for _ in frames:
+            pass
+        return True
+
+    assert asyncio.run(scenario())
