@@ -4,9 +4,11 @@ Starts ``pelvicore serve`` on a free port with a throw-away SQLite database, ope
 (speed 1, the 229 s ``daily`` routine), listens to each session's WebSocket for S seconds and reports:
 - frame latency = receive time - ``produced_at`` (when the frame's newest sample was acquired), p50 / p99 / max;
 - samples lost = samples the server recorded for that span but the client never received;
-- frames per second per session.
+- frames per second per session;
+- server CPU per session-second: the server process's user + system time (``/proc/PID/stat``) over the listening
+  span, divided by sessions x seconds; and the sessions one core could carry at that cost.
 
-    .venv/bin/python bench/live_latency.py --sessions 50 --seconds 30
+    .venv/bin/python bench/live_latency.py --sessions 50 200 500 --seconds 20
 """
 
 from __future__ import annotations
@@ -33,9 +35,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def listen(url: str, seconds: float, latencies: list[float], received: dict[str, list[float]], sid: str) -> None:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far, s (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def listen(
+    url: str, seconds: float, latencies: list[float], received: dict[str, list[float]], sid: str, token: str
+) -> None:
     times: list[float] = []
-    async with websockets.connect(url, max_size=None) as ws:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with websockets.connect(url, max_size=None, additional_headers=headers) as ws:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             try:
@@ -52,8 +63,9 @@ async def listen(url: str, seconds: float, latencies: list[float], received: dic
     received[sid] = times
 
 
-async def run(n: int, seconds: float, base: str) -> dict[str, float]:
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+async def run(n: int, seconds: float, base: str, token: str, server_pid: int) -> dict[str, float]:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as client:
         ids = []
         for i in range(n):
             response = await client.post("/api/sessions", json={"routine": "daily", "speed": 1, "seed": i})
@@ -62,9 +74,11 @@ async def run(n: int, seconds: float, base: str) -> dict[str, float]:
         latencies: list[float] = []
         received: dict[str, list[float]] = {}
         ws_base = base.replace("http://", "ws://")
+        cpu_before, wall_before = cpu_seconds(server_pid), time.monotonic()
         await asyncio.gather(
-            *(listen(f"{ws_base}/ws/sessions/{sid}", seconds, latencies, received, sid) for sid in ids)
+            *(listen(f"{ws_base}/ws/sessions/{sid}", seconds, latencies, received, sid, token) for sid in ids)
         )
+        cpu_s, wall_s = cpu_seconds(server_pid) - cpu_before, time.monotonic() - wall_before
         lost = total = 0
         for sid in ids:
             got = received.get(sid, [])
@@ -87,6 +101,8 @@ async def run(n: int, seconds: float, base: str) -> dict[str, float]:
             "samples": total,
             "lost": lost,
             "frames_per_s_per_session": frames_per_s,
+            "cpu_ms_per_session_s": 1000 * cpu_s / (n * wall_s),
+            "sessions_per_core": n * wall_s / cpu_s if cpu_s else float("inf"),
         }
 
 
@@ -101,9 +117,14 @@ def main() -> None:
     for n in args.sessions:
         port = free_port()
         with tempfile.TemporaryDirectory() as tmp:
-            env = os.environ | {"PELVICORE_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"}
+            database_url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+            env = os.environ | {"PELVICORE_DATABASE_URL": database_url}
+            token = subprocess.run(
+                [sys.executable, "-m", "pelvicore", "token", "create", "--database-url", database_url],
+                capture_output=True, text=True, check=True,
+            ).stdout.split()[-1]  # fmt: skip
             server = subprocess.Popen(
-                [sys.executable, "-m", "pelvicore", "serve", "--port", str(port)],
+                [sys.executable, "-m", "pelvicore", "serve", "--port", str(port), "--ble", "none"],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -116,23 +137,28 @@ def main() -> None:
                             break
                     except httpx.TransportError:
                         time.sleep(0.1)
-                rows.append(asyncio.run(run(n, args.seconds, base)))
+                rows.append(asyncio.run(run(n, args.seconds, base, token, server.pid)))
             finally:
                 server.terminate()
                 server.wait(30)
         r = rows[-1]
         print(
             f"{n} sessions: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms, "
-            f"{r['frames_per_s_per_session']:.1f} frames/s/session, lost {r['lost']} of {r['samples']} samples",
+            f"{r['frames_per_s_per_session']:.1f} frames/s/session, lost {r['lost']} of {r['samples']} samples, "
+            f"server CPU {r['cpu_ms_per_session_s']:.2f} ms per session-second ({r['sessions_per_core']:.0f} per core)",
             flush=True,
         )
     print()
-    print("| sessions | frames | p50 (ms) | p99 (ms) | max (ms) | frames/s per session | samples lost |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| sessions | frames | p50 (ms) | p99 (ms) | max (ms) | frames/s per session | samples lost "
+        "| server CPU per session-second (ms) | sessions per core |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
             f"| {r['sessions']} | {r['frames']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | "
-            f"{r['frames_per_s_per_session']:.1f} | {r['lost']} of {r['samples']} |"
+            f"{r['frames_per_s_per_session']:.1f} | {r['lost']} of {r['samples']} | {r['cpu_ms_per_session_s']:.2f} "
+            f"| {r['sessions_per_core']:.0f} |"
         )
 
 
