@@ -82,3 +82,18 @@ def test_median_matches_numpy() -> None:
         x = rng.standard_normal(n)
         assert median(x) == np.median(x)
     assert np.isnan(median(np.empty(0)))
+
+
+def test_causal_median_is_the_same_for_live_frames_and_whole_recordings() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=2000)
+    whole = CausalMedian(25).feed(x)
+    padded = np.concatenate([np.full(24, x[0]), x])
+    reference = np.array([np.median(padded[i : i + 25]) for i in range(x.size)])
+    np.testing.assert_array_equal(whole, reference)
+    live, out, i = CausalMedian(25), [], 0
+    while i < x.size:  # frames of 1 to 40 samples: both paths of the filter, one state
+        n = int(rng.integers(1, 41))
+        out.append(live.feed(x[i : i + n]))
+        i += n
+    np.testing.assert_array_equal(np.concatenate(out), whole)

@@ -27,6 +27,17 @@ from pelvicore.training.protocols import Protocol, Step
 
 logger = logging.getLogger(__name__)
 
+ANALYSIS_S = 0.2
+"""Frames are analysed in blocks of this many seconds (pages still get every frame as it comes)."""
+
+
+def _joined(frames: list[Frame]) -> Frame:
+    if len(frames) == 1:
+        return frames[0]
+    first = frames[0]
+    channels = {name: np.concatenate([f.channels[name] for f in frames]) for name in first.channels}
+    return Frame(first.index, first.fs_hz, channels, first.units, first.start_s)
+
 
 def contraction_message(c: Contraction) -> Message:
     return {"type": "contraction"} | c.to_dict()
@@ -72,6 +83,7 @@ class LiveSession:
         self._sensor_away = False
         self._next_index: int | None = None
         self._next_cue = 0
+        self._unanalysed: list[Frame] = []
         self._reached_s = 0.0  # routine time reached (s), sensor gaps taken out
         self._first_frame = True
         self._buzz: asyncio.Task[None] | None = None
@@ -127,10 +139,11 @@ class LiveSession:
                     if self._reached_s >= self.routine.duration_s and isinstance(self.source, Stoppable):
                         self.source.stop()  # a trainer streams for ever: the routine's end ends the session
                     self._publish_frame(frame, produced_at)
-                    self._handle(self.pipeline.feed(frame))
+                    self._analyse(frame)
                     self._pending_frames.append(frame)
                     if time.monotonic() - self._last_flush >= self.flush_s:
                         await self._flush()
+            self._analyse(None)
             self._handle(self.pipeline.finish())
             if self.stop_requested and self._reached_s < self.routine.duration_s:
                 status = "stopped"
@@ -154,6 +167,25 @@ class LiveSession:
                 end["reason"] = reason
             self._publish(end)
             self.finished.set()
+
+    def _analyse(self, frame: Frame | None) -> None:
+        """Feed the analysis in blocks of ``ANALYSIS_S`` (None: what is held, at the end).
+
+        The pipeline gives the same contractions for any chunking, and most of its cost is per call: a block of
+        five frames costs about what one frame does. Contractions are told at most ``ANALYSIS_S`` later.
+        """
+        held = self._unanalysed
+        if held and (
+            frame is None or frame.index != held[-1].index + held[-1].n_samples or frame.units != held[0].units
+        ):
+            self._handle(self.pipeline.feed(_joined(held)))  # a gap or the end: the block so far goes first
+            held.clear()
+        if frame is None:
+            return
+        held.append(frame)
+        if sum(f.n_samples for f in held) >= ANALYSIS_S * frame.fs_hz:
+            self._handle(self.pipeline.feed(_joined(held)))
+            held.clear()
 
     def _give_cues(self, cues: list[tuple[float, Step]]) -> None:
         """Publish and record every cue whose time has come, at its actual time (after any sensor gap)."""

@@ -172,6 +172,10 @@ class Decimator:
         self._skip = 0
 
 
+SMALL_BLOCK = 16
+"""Blocks of at most this many samples take the pure-Python path of ``CausalMedian`` (the same values)."""
+
+
 class CausalMedian:
     """Running median over the last ``width`` samples (odd), for spike removal.
 
@@ -190,8 +194,13 @@ class CausalMedian:
             self._history = np.full(self.width - 1, x[0])
         joined = np.concatenate([self._history, x])
         self._history = joined[-(self.width - 1) :]
+        half = self.width // 2
+        if x.size <= SMALL_BLOCK:
+            # A live frame of a few samples: sorting a few short lists beats NumPy's per-call overhead.
+            values = joined.tolist()
+            return np.array([sorted(values[i : i + self.width])[half] for i in range(x.size)])
         windows = np.lib.stride_tricks.sliding_window_view(joined, self.width)
-        return np.asarray(np.median(windows, axis=1))
+        return np.partition(windows, half, axis=1)[:, half]  # the width is odd: the middle value is the median
 
     def reset(self) -> None:
         self._history = None
