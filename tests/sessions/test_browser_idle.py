@@ -11,6 +11,7 @@ import pytest
 from pelvicore.devices.browser import BrowserSource
 from pelvicore.devices.profiles import get_profile
 from pelvicore.sessions import LiveSession, LocalFanout
+from pelvicore.sessions.recorder import Recorder
 from pelvicore.store import SessionStore, make_engine, migrate
 from pelvicore.training.protocols import get_protocol
 
@@ -28,7 +29,9 @@ def test_a_browser_session_whose_page_has_gone_ends_interrupted(tmp_path: Path) 
         )  # fmt: skip
         fanout = LocalFanout()
         fanout.open(session_id)
-        live = LiveSession(session_id, store, source, get_protocol("daily"), flush_s=0.5, fanout=fanout)
+        live = LiveSession(
+            session_id, store, source, get_protocol("daily"), flush_s=0.5, fanout=fanout, recorder=Recorder(store)
+        )
         messages = asyncio.create_task(_collect(fanout, session_id))
         await asyncio.sleep(0)
         live.start()

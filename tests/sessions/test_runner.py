@@ -15,6 +15,7 @@ from pelvicore.devices.ble.stream import SensorStatus
 from pelvicore.devices.simulator import simulate
 from pelvicore.devices.source import SourceInfo
 from pelvicore.sessions import LiveSession, LocalFanout
+from pelvicore.sessions.recorder import Recorder
 from pelvicore.signal.frames import Frame
 from pelvicore.store import SessionStore, make_engine, migrate
 from pelvicore.training.protocols import get_protocol
@@ -75,7 +76,9 @@ def run(store: SessionStore, source: ScriptedSource, routine: str) -> tuple[str,
             fs_hz=source.info.fs_hz, units=source.info.units,
         )  # fmt: skip
         fanout.open(session_id)
-        live = LiveSession(session_id, store, source, get_protocol(routine), flush_s=0.5, fanout=fanout)  # type: ignore[arg-type]
+        live = LiveSession(
+            session_id, store, source, get_protocol(routine), flush_s=0.5, fanout=fanout, recorder=Recorder(store)
+        )  # type: ignore[arg-type]
         listener = asyncio.create_task(_collect(fanout, session_id))
         await asyncio.sleep(0)
         live.start()

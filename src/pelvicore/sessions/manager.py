@@ -15,6 +15,7 @@ from pelvicore.devices.simulator import SimulatorSource
 from pelvicore.errors import PelvicoreError
 from pelvicore.sessions.errors import SensorUnavailable, ServerBusy, SessionNotResumable
 from pelvicore.sessions.fanout import LocalFanout
+from pelvicore.sessions.recorder import Recorder
 from pelvicore.sessions.runner import LiveSession
 from pelvicore.store.repository import SessionStore
 from pelvicore.training.protocols import get_protocol
@@ -31,6 +32,8 @@ class SessionManager:
         self.flush_s = flush_s
         self.backend = backend
         self.fanout = LocalFanout()
+        # Runners hand over every flush_s and the recorder writes twice as often: a crash loses under a second.
+        self.recorder = Recorder(store, flush_s=flush_s / 2)
         self.live: dict[str, LiveSession] = {}
 
     async def start_device(self, user_id: int, *, address: str, profile: str | None, routine: str) -> str:
@@ -76,6 +79,7 @@ class SessionManager:
                 protocol,
                 flush_s=self.flush_s,
                 fanout=self.fanout,
+                recorder=self.recorder,
                 device=(user_id, device.name, address),
             )
         )
@@ -105,6 +109,7 @@ class SessionManager:
                 protocol,
                 flush_s=self.flush_s,
                 fanout=self.fanout,
+                recorder=self.recorder,
                 device=(user_id, profile, None),
             )
         )
@@ -133,7 +138,17 @@ class SessionManager:
             return session_id, source
 
         session_id, source = await asyncio.to_thread(prepare)
-        self._launch(LiveSession(session_id, self.store, source, protocol, flush_s=self.flush_s, fanout=self.fanout))
+        self._launch(
+            LiveSession(
+                session_id,
+                self.store,
+                source,
+                protocol,
+                flush_s=self.flush_s,
+                fanout=self.fanout,
+                recorder=self.recorder,
+            )
+        )
         return session_id
 
     async def resume(self, session_id: str, *, owner: int) -> None:
@@ -162,6 +177,7 @@ class SessionManager:
                 get_protocol(record.routine),
                 flush_s=self.flush_s,
                 fanout=self.fanout,
+                recorder=self.recorder,
                 previous=previous,
             )
         )
@@ -184,6 +200,7 @@ class SessionManager:
 
     async def shutdown(self) -> None:
         await self.cancel(list(self.live))
+        await self.recorder.close()
 
     async def cancel(self, session_ids: list[str]) -> None:
         """End these sessions now (``interrupted``), waiting until each has written what it held."""

@@ -1,8 +1,8 @@
 """The session runner: a source's frames through the analysis pipeline against a routine's cues, recorded in
 the store and published to the fan-out.
 
-Each session runs as one asyncio task. Every ~40 ms frame is analysed and published; samples and events are
-written to the store in short transactions every ``flush_s`` (0.5 s), so a crash loses at most about a second.
+Each session runs as one asyncio task. Every ~40 ms frame is published, and analysed in 0.2 s blocks; samples and
+events go to the recorder every ``flush_s`` (0.5 s), which writes every session's in one transaction per tick.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pelvicore.devices.ble.stream import SensorStatus
 from pelvicore.devices.source import ReportsStatus, Resumable, Source, SourceGone, Stoppable, Vibrating
 from pelvicore.errors import PelvicoreError
 from pelvicore.sessions.fanout import LocalFanout, Message
+from pelvicore.sessions.recorder import Recorder
 from pelvicore.signal.events import Contraction, SignalProblem
 from pelvicore.signal.frames import Frame
 from pelvicore.signal.pipeline import Pipeline
@@ -55,6 +56,7 @@ class LiveSession:
         *,
         flush_s: float,
         fanout: LocalFanout,
+        recorder: Recorder,
         previous: list[Message] | None = None,
         device: tuple[int, str, str | None] | None = None,
     ) -> None:
@@ -66,6 +68,7 @@ class LiveSession:
         info = source.info
         self.pipeline = Pipeline(info.fs_hz, info.units)
         self.fanout = fanout
+        self.recorder = recorder
         # A resumed session starts with what it had.
         self.contractions: list[Message] = [{"type": "contraction"} | c for c in previous or []]
         self.finished = asyncio.Event()
@@ -142,7 +145,7 @@ class LiveSession:
                     self._analyse(frame)
                     self._pending_frames.append(frame)
                     if time.monotonic() - self._last_flush >= self.flush_s:
-                        await self._flush()
+                        self._hand_over()
             self._analyse(None)
             self._handle(self.pipeline.finish())
             if self.stop_requested and self._reached_s < self.routine.duration_s:
@@ -213,7 +216,8 @@ class LiveSession:
     async def _close(self, status: EndStatus, reason: str | None) -> tuple[EndStatus, str | None]:
         """Write what is pending and end the stored session; a write that fails makes it ``failed``."""
         try:
-            await self._flush()
+            self._hand_over()
+            await self.recorder.flush(self.id)
         except Exception as exc:
             logger.exception("session %s: the last samples could not be written", self.id)
             status, reason = "failed", f"the last samples could not be written: {exc}"[:300]
@@ -357,23 +361,9 @@ class LiveSession:
     def _publish(self, message: Message) -> None:
         self.fanout.publish(self.id, message)
 
-    async def _flush(self) -> None:
+    def _hand_over(self) -> None:
+        """Give the recorder what came since the last hand-over."""
         frames, events = self._pending_frames, self._pending_events
         self._pending_frames, self._pending_events = [], []
         self._last_flush = time.monotonic()
-        if frames or events:
-            await asyncio.to_thread(self._write, frames, events)
-
-    def _write(self, frames: list[Frame], events: list[Message]) -> None:
-        # One chunk per unbroken run of frames: a transaction every flush, not every frame.
-        runs: list[list[Frame]] = []
-        for frame in frames:
-            if runs and frame.index == runs[-1][-1].index + runs[-1][-1].n_samples:
-                runs[-1].append(frame)
-            else:
-                runs.append([frame])
-        for run in runs:
-            channels = {n: np.concatenate([f.channels[n] for f in run]) for n in run[0].channels}
-            self.store.append_chunk(self.id, run[0].index, channels)
-        if events:
-            self.store.append_events(self.id, [{k: v for k, v in e.items() if k != "type"} for e in events])
+        self.recorder.add(self.id, frames, events)

@@ -5,25 +5,21 @@ from __future__ import annotations
 import math
 import numbers
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final, get_args
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from pelvicore.store.checks import SAMPLE_DTYPE, as_samples, check_positive, check_text, decode_chunk, event_fields
-from pelvicore.store.errors import StoreError, UnknownSessionError
-from pelvicore.store.json_values import to_json_object
-from pelvicore.store.models import Chunk, Device, EndStatus, Event, LiveSession, SessionStatus, User, utc_now
-from pelvicore.store.transactions import Transactions
+from pelvicore.store.checks import check_positive, check_text, decode_chunk
+from pelvicore.store.errors import StoreError
+from pelvicore.store.models import Chunk, Device, Event, LiveSession, SessionStatus, User, utc_now
+from pelvicore.store.writes import CONTRACTION, SessionWrites
 
-CONTRACTION: Final = "contraction"
-"""The event kind whose payloads make up ``SessionRecord.contractions`` and ``contraction_count``."""
 CUE: Final = "cue"
 """The event kind of every cue a session gave (``t_s``, ``action``, ``text``, ``step``, ``duration_s``)."""
 
@@ -52,7 +48,7 @@ class SessionRecord:
     cues: list[dict[str, Any]] = field(default_factory=list)
 
 
-class SessionStore(Transactions):
+class SessionStore(SessionWrites):
     """Users, live sessions, their signal chunks and events, on one SQLAlchemy engine.
 
     Each method is one short transaction of its own, so a store may be shared by threads
@@ -125,81 +121,6 @@ class SessionStore(Transactions):
                 )
             )
         return session_id
-
-    def append_chunk(
-        self, session_id: str, first_index: int | np.integer[Any], channels: Mapping[str, npt.ArrayLike]
-    ) -> None:
-        """Store samples ``first_index, first_index + 1, ...`` of every channel of a running session.
-
-        Parameters
-        ----------
-        channels : mapping of str to array, shape (n_samples,)
-            One array per channel of the session (the keys of its ``units``), all the same length.
-            NaN marks a missing sample. An empty chunk stores nothing.
-        """
-        if isinstance(first_index, bool) or not isinstance(first_index, int | np.integer) or first_index < 0:
-            raise StoreError(f"first_index must be a sample number >= 0, got {first_index!r}")
-        arrays = {name: as_samples(name, values) for name, values in channels.items()}
-        lengths = {name: a.size for name, a in arrays.items()}
-        if len(set(lengths.values())) > 1:
-            raise StoreError(f"session {session_id}: channels must have equal lengths, got {lengths}")
-        n_samples = next(iter(lengths.values()), 0)
-        with self._write() as db:
-            session = self._running(db, session_id)
-            if set(arrays) != set(session.units):
-                raise StoreError(
-                    f"session {session_id}: chunk channels {sorted(arrays)} differ from the session's "
-                    f"channels {list(session.units)}"
-                )
-            if n_samples == 0:
-                return
-            data = np.concatenate([arrays[name] for name in session.units]).astype(SAMPLE_DTYPE, copy=False)
-            db.add(
-                Chunk(
-                    session_id=session_id,
-                    seq=_next_seq(db, Chunk, session_id),
-                    first_index=int(first_index),
-                    n_samples=n_samples,
-                    data=data.tobytes(),
-                )
-            )
-
-    def append_events(self, session_id: str, events: Sequence[Mapping[str, Any]]) -> None:
-        """Store events of a running session, in order.
-
-        Each event has ``"kind"`` (str: ``"contraction"``, ``"cue"``, ``"warning"``, ``"problem"``...) and
-        ``"t_s"`` (seconds into the session); every other key goes to its JSON payload, where NumPy values
-        become plain numbers and lists, and NaN or infinite numbers become null.
-        """
-        rows = [event_fields(session_id, event) for event in events]
-        if not rows:
-            return
-        with self._write() as db:
-            session = self._running(db, session_id)
-            seq = _next_seq(db, Event, session_id)
-            for offset, (kind, t_s, payload) in enumerate(rows):
-                db.add(Event(session_id=session_id, seq=seq + offset, kind=kind, t_s=t_s, payload=payload))
-            session.contraction_count += sum(kind == CONTRACTION for kind, _, _ in rows)
-
-    def finish(
-        self,
-        session_id: str,
-        status: EndStatus,
-        summary: Mapping[str, Any] | None,
-        *,
-        reason: str | None = None,
-    ) -> None:
-        """End a running session now as ``completed``, ``stopped``, ``interrupted`` or ``failed`` (``reason``:
-        why, in a line), with its summary (JSON, as events)."""
-        if status not in get_args(EndStatus):
-            raise StoreError(f"a session finishes as one of {', '.join(get_args(EndStatus))}, got {status!r}")
-        stored_summary = None if summary is None else to_json_object(summary, f"session {session_id}: summary")
-        with self._write() as db:
-            session = self._running(db, session_id)
-            session.status = status
-            session.ended_at = utc_now()
-            session.summary = stored_summary
-            session.end_reason = None if reason is None else reason[:300]
 
     def get(self, session_id: str, *, owner: int) -> SessionRecord | None:
         """The session with this id of user ``owner``, with its contractions; None if she has none such."""
@@ -311,47 +232,6 @@ class SessionStore(Transactions):
             rows = db.scalars(select(Device).where(Device.user_id == user_id).order_by(Device.profile, Device.key))
             return [DeviceCalibration(d.profile, d.key, d.rest, d.mvc, d.unit, d.calibrated_at) for d in rows]
 
-    def set_sampling_rate(self, session_id: str, fs_hz: float) -> None:
-        """The rate of a running session's sensor, measured once it streams (before any sample is stored)."""
-        check_positive("fs_hz", fs_hz, "Hz")
-        with self._write() as db:
-            session = self._running(db, session_id)
-            session.fs_hz = fs_hz
-
-    def reopen(self, session_id: str) -> None:
-        """Let an ``interrupted`` session take data again (``running``), to resume it where it stopped."""
-        with self._write() as db:
-            session = db.get(LiveSession, session_id, with_for_update=True)
-            if session is None:
-                raise UnknownSessionError(f"no session {session_id!r}")
-            if session.status != "interrupted":
-                raise StoreError(f"session {session_id} is {session.status}: only an interrupted session resumes")
-            session.status = "running"
-            session.ended_at = None
-
-    def interrupt_running(self) -> list[str]:
-        """Mark every ``running`` session ``interrupted`` and return their ids (call it at start-up, after a crash).
-
-        Each one's ``ended_at`` is the time of its last chunk or event (or its start, if it has neither).
-        """
-        last_chunk = select(func.max(Chunk.created_at)).where(Chunk.session_id == LiveSession.id).scalar_subquery()
-        last_event = select(func.max(Event.created_at)).where(Event.session_id == LiveSession.id).scalar_subquery()
-        with self._write() as db:
-            rows = db.execute(
-                select(LiveSession.id, LiveSession.created_at, last_chunk, last_event)
-                .where(LiveSession.status == "running")
-                .order_by(LiveSession.created_at)
-                .with_for_update(of=LiveSession)
-            ).all()
-            for session_id, *times in rows:
-                ended_at = max(t for t in times if t is not None)
-                db.execute(
-                    update(LiveSession)
-                    .where(LiveSession.id == session_id)
-                    .values(status="interrupted", ended_at=ended_at)
-                )
-        return [session_id for session_id, *_ in rows]
-
     def delete_session(self, session_id: str, *, owner: int) -> None:
         """Delete a session of user ``owner`` with its chunks and events."""
         with self._write() as db:
@@ -359,24 +239,6 @@ class SessionStore(Transactions):
             db.execute(delete(Chunk).where(Chunk.session_id == session_id))
             db.execute(delete(Event).where(Event.session_id == session_id))
             db.execute(delete(LiveSession).where(LiveSession.id == session_id))
-
-    @staticmethod
-    def _existing(db: Session, session_id: str, *, lock: bool = False, owner: int | None = None) -> LiveSession:
-        # ``owner`` None: the recorder writing a session it runs; readers always name the owner, and someone
-        # else's session is as unknown to them as one that never existed.
-        session = db.get(LiveSession, session_id, with_for_update=lock)
-        if session is None or (owner is not None and session.user_id != owner):
-            raise UnknownSessionError(f"no session with id {session_id!r}")
-        return session
-
-    @classmethod
-    def _running(cls, db: Session, session_id: str) -> LiveSession:
-        # The row lock serialises writers of one session on PostgreSQL (SQLite's BEGIN IMMEDIATE already does),
-        # so the max(seq) + 1 each computes is free.
-        session = cls._existing(db, session_id, lock=True)
-        if session.status != "running":
-            raise StoreError(f"session {session_id} is {session.status}, not running: it takes no more data")
-        return session
 
 
 def _record(
@@ -401,11 +263,6 @@ def _record(
         end_reason=session.end_reason,
         cues=cues or [],
     )
-
-
-def _next_seq(db: Session, table: type[Chunk] | type[Event], session_id: str) -> int:
-    last = db.scalar(select(func.max(table.seq)).where(table.session_id == session_id))
-    return 0 if last is None else last + 1
 
 
 @dataclass(frozen=True, slots=True)

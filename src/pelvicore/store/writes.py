@@ -1,0 +1,224 @@
+"""What a live session writes as it runs: samples, events, its end; and what start-up does to sessions a crash
+left running. ``SessionStore`` adds reading, making and deleting sessions to these."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, get_args
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from pelvicore.store.checks import SAMPLE_DTYPE, as_samples, check_positive, event_fields
+from pelvicore.store.errors import StoreError, UnknownSessionError
+from pelvicore.store.json_values import to_json_object
+from pelvicore.store.models import Chunk, EndStatus, Event, LiveSession, utc_now
+from pelvicore.store.transactions import Transactions
+
+CONTRACTION: Final = "contraction"
+"""The event kind whose payloads make up ``SessionRecord.contractions`` and ``contraction_count``."""
+
+
+@dataclass(slots=True)
+class SessionRows:
+    """What one session has to write: chunks (first sample number, channel -> samples) and events, in order."""
+
+    session_id: str
+    chunks: list[tuple[int, dict[str, npt.NDArray[np.float64]]]] = field(default_factory=list)
+    events: list[Mapping[str, Any]] = field(default_factory=list)
+
+
+class SessionWrites(Transactions):
+    def append_chunk(
+        self, session_id: str, first_index: int | np.integer[Any], channels: Mapping[str, npt.ArrayLike]
+    ) -> None:
+        """Store samples ``first_index, first_index + 1, ...`` of every channel of a running session.
+
+        Parameters
+        ----------
+        channels : mapping of str to array, shape (n_samples,)
+            One array per channel of the session (the keys of its ``units``), all the same length.
+            NaN marks a missing sample. An empty chunk stores nothing.
+        """
+        if isinstance(first_index, bool) or not isinstance(first_index, int | np.integer) or first_index < 0:
+            raise StoreError(f"first_index must be a sample number >= 0, got {first_index!r}")
+        arrays = {name: as_samples(name, values) for name, values in channels.items()}
+        lengths = {name: a.size for name, a in arrays.items()}
+        if len(set(lengths.values())) > 1:
+            raise StoreError(f"session {session_id}: channels must have equal lengths, got {lengths}")
+        n_samples = next(iter(lengths.values()), 0)
+        with self._write() as db:
+            session = self._running(db, session_id)
+            if set(arrays) != set(session.units):
+                raise StoreError(
+                    f"session {session_id}: chunk channels {sorted(arrays)} differ from the session's "
+                    f"channels {list(session.units)}"
+                )
+            if n_samples == 0:
+                return
+            data = np.concatenate([arrays[name] for name in session.units]).astype(SAMPLE_DTYPE, copy=False)
+            db.add(
+                Chunk(
+                    session_id=session_id,
+                    seq=_next_seq(db, Chunk, session_id),
+                    first_index=int(first_index),
+                    n_samples=n_samples,
+                    data=data.tobytes(),
+                )
+            )
+
+    def append_events(self, session_id: str, events: Sequence[Mapping[str, Any]]) -> None:
+        """Store events of a running session, in order.
+
+        Each event has ``"kind"`` (str: ``"contraction"``, ``"cue"``, ``"warning"``, ``"problem"``...) and
+        ``"t_s"`` (seconds into the session); every other key goes to its JSON payload, where NumPy values
+        become plain numbers and lists, and NaN or infinite numbers become null.
+        """
+        rows = [event_fields(session_id, event) for event in events]
+        if not rows:
+            return
+        with self._write() as db:
+            session = self._running(db, session_id)
+            seq = _next_seq(db, Event, session_id)
+            for offset, (kind, t_s, payload) in enumerate(rows):
+                db.add(Event(session_id=session_id, seq=seq + offset, kind=kind, t_s=t_s, payload=payload))
+            session.contraction_count += sum(kind == CONTRACTION for kind, _, _ in rows)
+
+    def append_batch(self, batch: Sequence[SessionRows]) -> dict[str, StoreError]:
+        """Write many sessions' chunks and events in one transaction (one writer for the whole server).
+
+        A session that cannot take them (not running, bad values) is left out and named in the result with
+        why; the others are written.
+        """
+        problems: dict[str, StoreError] = {}
+        checked: list[tuple[SessionRows, list[tuple[int, dict[str, Any], int]], list[tuple[str, float, Any]]]] = []
+        for rows in batch:
+            try:
+                chunks = [_checked_chunk(rows.session_id, first, channels) for first, channels in rows.chunks]
+                events = [event_fields(rows.session_id, event) for event in rows.events]
+            except StoreError as exc:
+                problems[rows.session_id] = exc
+                continue
+            checked.append((rows, chunks, events))
+        if not checked:
+            return problems
+        with self._write() as db:
+            for rows, chunks, events in checked:
+                session = db.get(LiveSession, rows.session_id, with_for_update=True)
+                if session is None or session.status != "running":
+                    problems[rows.session_id] = StoreError(f"session {rows.session_id} is not running")
+                    continue
+                if any(set(arrays) != set(session.units) for _, arrays, _ in chunks):
+                    problems[rows.session_id] = StoreError(f"session {rows.session_id}: chunk channels differ")
+                    continue
+                seq = _next_seq(db, Chunk, rows.session_id)
+                for first, arrays, n in chunks:
+                    if n:
+                        data = np.concatenate([arrays[name] for name in session.units]).astype(SAMPLE_DTYPE)
+                        db.add(Chunk(session_id=rows.session_id, seq=seq, first_index=first, n_samples=n,
+                                     data=data.tobytes()))  # fmt: skip
+                        seq += 1
+                seq = _next_seq(db, Event, rows.session_id)
+                for offset, (kind, t_s, payload) in enumerate(events):
+                    db.add(Event(session_id=rows.session_id, seq=seq + offset, kind=kind, t_s=t_s, payload=payload))
+                session.contraction_count += sum(kind == CONTRACTION for kind, _, _ in events)
+        return problems
+
+    def finish(
+        self,
+        session_id: str,
+        status: EndStatus,
+        summary: Mapping[str, Any] | None,
+        *,
+        reason: str | None = None,
+    ) -> None:
+        """End a running session now as ``completed``, ``stopped``, ``interrupted`` or ``failed`` (``reason``:
+        why, in a line), with its summary (JSON, as events)."""
+        if status not in get_args(EndStatus):
+            raise StoreError(f"a session finishes as one of {', '.join(get_args(EndStatus))}, got {status!r}")
+        stored_summary = None if summary is None else to_json_object(summary, f"session {session_id}: summary")
+        with self._write() as db:
+            session = self._running(db, session_id)
+            session.status = status
+            session.ended_at = utc_now()
+            session.summary = stored_summary
+            session.end_reason = None if reason is None else reason[:300]
+
+    def set_sampling_rate(self, session_id: str, fs_hz: float) -> None:
+        """The rate of a running session's sensor, measured once it streams (before any sample is stored)."""
+        check_positive("fs_hz", fs_hz, "Hz")
+        with self._write() as db:
+            session = self._running(db, session_id)
+            session.fs_hz = fs_hz
+
+    def reopen(self, session_id: str) -> None:
+        """Let an ``interrupted`` session take data again (``running``), to resume it where it stopped."""
+        with self._write() as db:
+            session = db.get(LiveSession, session_id, with_for_update=True)
+            if session is None:
+                raise UnknownSessionError(f"no session {session_id!r}")
+            if session.status != "interrupted":
+                raise StoreError(f"session {session_id} is {session.status}: only an interrupted session resumes")
+            session.status = "running"
+            session.ended_at = None
+
+    def interrupt_running(self) -> list[str]:
+        """Mark every ``running`` session ``interrupted`` and return their ids (call it at start-up, after a crash).
+
+        Each one's ``ended_at`` is the time of its last chunk or event (or its start, if it has neither).
+        """
+        last_chunk = select(func.max(Chunk.created_at)).where(Chunk.session_id == LiveSession.id).scalar_subquery()
+        last_event = select(func.max(Event.created_at)).where(Event.session_id == LiveSession.id).scalar_subquery()
+        with self._write() as db:
+            rows = db.execute(
+                select(LiveSession.id, LiveSession.created_at, last_chunk, last_event)
+                .where(LiveSession.status == "running")
+                .order_by(LiveSession.created_at)
+                .with_for_update(of=LiveSession)
+            ).all()
+            for session_id, *times in rows:
+                ended_at = max(t for t in times if t is not None)
+                db.execute(
+                    update(LiveSession)
+                    .where(LiveSession.id == session_id)
+                    .values(status="interrupted", ended_at=ended_at)
+                )
+        return [session_id for session_id, *_ in rows]
+
+    @staticmethod
+    def _existing(db: Session, session_id: str, *, lock: bool = False, owner: int | None = None) -> LiveSession:
+        # ``owner`` None: the recorder writing a session it runs; readers always name the owner, and someone
+        # else's session is as unknown to them as one that never existed.
+        session = db.get(LiveSession, session_id, with_for_update=lock)
+        if session is None or (owner is not None and session.user_id != owner):
+            raise UnknownSessionError(f"no session with id {session_id!r}")
+        return session
+
+    @classmethod
+    def _running(cls, db: Session, session_id: str) -> LiveSession:
+        # The row lock serialises writers of one session on PostgreSQL (SQLite's BEGIN IMMEDIATE already does),
+        # so the max(seq) + 1 each computes is free.
+        session = cls._existing(db, session_id, lock=True)
+        if session.status != "running":
+            raise StoreError(f"session {session_id} is {session.status}, not running: it takes no more data")
+        return session
+
+
+def _next_seq(db: Session, table: type[Chunk] | type[Event], session_id: str) -> int:
+    last = db.scalar(select(func.max(table.seq)).where(table.session_id == session_id))
+    return 0 if last is None else last + 1
+
+
+def _checked_chunk(
+    session_id: str, first_index: int, channels: Mapping[str, npt.ArrayLike]
+) -> tuple[int, dict[str, Any], int]:
+    if isinstance(first_index, bool) or not isinstance(first_index, int | np.integer) or first_index < 0:
+        raise StoreError(f"first_index must be a sample number >= 0, got {first_index!r}")
+    arrays = {name: as_samples(name, values) for name, values in channels.items()}
+    lengths = {a.size for a in arrays.values()}
+    if len(lengths) > 1:
+        raise StoreError(f"session {session_id}: channels must have equal lengths, got {sorted(lengths)}")
+    return int(first_index), arrays, next(iter(lengths), 0)
