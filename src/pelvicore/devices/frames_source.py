@@ -57,9 +57,15 @@ class RecordingSource:
         rec = self.recording
         step = max(1, round(rec.fs_hz / FRAME_RATE_HZ))
         pacer = Pacer(self.speed)
-        for i in range(self.start_index, rec.n_samples, step):
-            keep = np.flatnonzero(~self._lost[i : i + step])
+        starts = np.arange(self.start_index, rec.n_samples, step)
+        # Which frames lost a sample, found once: the frames that lost none (nearly all) skip the search.
+        lossy = np.add.reduceat(self._lost, starts).astype(bool).tolist() if starts.size else []
+        for i, lost in zip(starts.tolist(), lossy, strict=True):
             await pacer.wait_until((i + step - self.start_index) / rec.fs_hz)
+            if not lost:
+                yield Frame(i, rec.fs_hz, {n: x[i : i + step] for n, x in rec.signals.items()}, rec.units, rec.start_s)
+                continue
+            keep = np.flatnonzero(~self._lost[i : i + step])
             # A frame never spans a gap: each unbroken run of kept samples is its own frame, and the gap
             # shows as a jump in index.
             for run in np.split(keep, np.flatnonzero(np.diff(keep) > 1) + 1):
