@@ -2,7 +2,8 @@
 
 Starts ``pelvicore serve`` on a free port with a throw-away SQLite database, opens N real-time sessions
 (speed 1, the 229 s ``daily`` routine), listens to each session's WebSocket for S seconds and reports:
-- frame latency = receive time - ``produced_at`` (when the frame's newest sample was acquired), p50 / p99 / max;
+- frame latency = receive time - ``produced_at`` (when the frame's newest sample was acquired), p50 / p99 / max,
+  for frames produced after the client connected (the recent trace a late page is given first is history);
 - samples lost = samples the server recorded for that span but the client never received;
 - frames per second per session;
 - server CPU per session-second: the server process's user + system time (``/proc/PID/stat``) over the listening
@@ -47,6 +48,8 @@ async def listen(
     times: list[float] = []
     headers = {"Authorization": f"Bearer {token}"}
     async with websockets.connect(url, max_size=None, additional_headers=headers) as ws:
+        # A page that joins late is first given the last few seconds of trace: that is history, not latency.
+        connected_at = time.time()
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             try:
@@ -55,7 +58,7 @@ async def listen(
                 break
             now = time.time()
             message = json.loads(raw)
-            if message["type"] == "frame":
+            if message["type"] == "frame" and message["produced_at"] >= connected_at:
                 latencies.append(now - message["produced_at"])
                 times.extend(message["t_s"])
             elif message["type"] == "end":
