@@ -6,19 +6,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from typing import Any
 
 from pelvicore.devices.ble.hub import Backend
 from pelvicore.devices.ble.sensor import SensorSource
 from pelvicore.devices.browser import BrowserSource
 from pelvicore.devices.profiles import get_profile, identify
 from pelvicore.devices.simulator import SimulatorSource
+from pelvicore.devices.source import Source
 from pelvicore.errors import PelvicoreError
 from pelvicore.sessions.errors import SensorUnavailable, ServerBusy, SessionNotResumable
 from pelvicore.sessions.fanout import LocalFanout
 from pelvicore.sessions.recorder import Recorder
 from pelvicore.sessions.runner import LiveSession
 from pelvicore.store.repository import SessionStore
-from pelvicore.training.protocols import get_protocol
+from pelvicore.training.protocols import Protocol, get_protocol
 
 
 class SessionManager:
@@ -72,14 +74,10 @@ class SessionManager:
             units=info.units,
         )
         self._launch(
-            LiveSession(
+            self._session(
                 session_id,
-                self.store,
                 source,
                 protocol,
-                flush_s=self.flush_s,
-                fanout=self.fanout,
-                recorder=self.recorder,
                 device=(user_id, device.name, address),
             )
         )
@@ -102,14 +100,10 @@ class SessionManager:
             units=info.units,
         )
         self._launch(
-            LiveSession(
+            self._session(
                 session_id,
-                self.store,
                 source,
                 protocol,
-                flush_s=self.flush_s,
-                fanout=self.fanout,
-                recorder=self.recorder,
                 device=(user_id, profile, None),
             )
         )
@@ -138,17 +132,7 @@ class SessionManager:
             return session_id, source
 
         session_id, source = await asyncio.to_thread(prepare)
-        self._launch(
-            LiveSession(
-                session_id,
-                self.store,
-                source,
-                protocol,
-                flush_s=self.flush_s,
-                fanout=self.fanout,
-                recorder=self.recorder,
-            )
-        )
+        self._launch(self._session(session_id, source, protocol))
         return session_id
 
     async def resume(self, session_id: str, *, owner: int) -> None:
@@ -169,18 +153,13 @@ class SessionManager:
 
         source = await asyncio.to_thread(prepare)
         previous = [{k: v for k, v in c.items() if k != "kind"} for c in record.contractions]
-        self._launch(
-            LiveSession(
-                session_id,
-                self.store,
-                source,
-                get_protocol(record.routine),
-                flush_s=self.flush_s,
-                fanout=self.fanout,
-                recorder=self.recorder,
-                previous=previous,
-            )
-        )
+        self._launch(self._session(session_id, source, get_protocol(record.routine), previous=previous))
+
+    def _session(self, session_id: str, source: Source, routine: Protocol, **options: Any) -> LiveSession:
+        return LiveSession(
+            session_id, self.store, source, routine, flush_s=self.flush_s, fanout=self.fanout,
+            recorder=self.recorder, **options,
+        )  # fmt: skip
 
     def _check_room(self) -> None:
         if len(self.live) >= self.max_sessions:
