@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from pelvicore.cli import app
 from pelvicore.devices.simulator import simulate
 from pelvicore.recordings import write_recording
-from pelvicore.training.protocols import get_protocol
+from pelvicore.training.routines import get_protocol
 
 BIOSPPY_EMG = Path("/work/shared/data/biosppy_emg_1000hz.txt")
 CONTRACTION_KEYS = {"onset_s", "offset_s", "peak", "channel", "technique"}

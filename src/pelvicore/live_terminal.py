@@ -16,7 +16,8 @@ from pelvicore.devices.replay import FileSource
 from pelvicore.devices.simulator import SimulatorSource
 from pelvicore.signal.events import Contraction, SignalProblem
 from pelvicore.signal.pipeline import Pipeline
-from pelvicore.training.protocols import Step, get_protocol
+from pelvicore.training.protocols import Step
+from pelvicore.training.routines import get_protocol
 
 BARS = " ▁▂▃▄▅▆▇█"
 WINDOW_S = 12.0

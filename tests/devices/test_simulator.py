@@ -11,7 +11,8 @@ from scipy import signal as sps
 from pelvicore.devices.simulator import PERSONS, Simulation, simulate
 from pelvicore.devices.simulator.bursts import emg_bursts
 from pelvicore.errors import ProtocolError
-from pelvicore.training.protocols import PROTOCOLS, get_protocol
+from pelvicore.training.protocols import PROTOCOLS
+from pelvicore.training.routines import get_protocol
 
 
 def _same(a: Simulation, b: Simulation) -> bool:

@@ -13,7 +13,7 @@ from pelvicore.devices.profiles import get_profile
 from pelvicore.sessions import LiveSession, LocalFanout
 from pelvicore.sessions.recorder import Recorder
 from pelvicore.store import SessionStore, make_engine, migrate
-from pelvicore.training.protocols import get_protocol
+from pelvicore.training.routines import get_protocol
 
 
 def test_a_browser_session_whose_page_has_gone_ends_interrupted(tmp_path: Path) -> None:

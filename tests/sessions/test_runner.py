@@ -18,7 +18,7 @@ from pelvicore.sessions import LiveSession, LocalFanout
 from pelvicore.sessions.recorder import Recorder
 from pelvicore.signal.frames import Frame
 from pelvicore.store import SessionStore, make_engine, migrate
-from pelvicore.training.protocols import get_protocol
+from pelvicore.training.routines import get_protocol
 from pelvicore.web.assessment_report import assess_session
 
 FRAME = 2  # samples per frame at 50 Hz: 40 ms

@@ -25,7 +25,7 @@ from pelvicore.training.games import (
     routine_name,
     score,
 )
-from pelvicore.training.protocols import get_protocol
+from pelvicore.training.routines import get_protocol
 
 FS = 50.0
 REST = 20.0  # cmH2O

@@ -15,7 +15,7 @@ from pelvicore.errors import ProtocolError
 from pelvicore.training.plan import AssessmentSummary, Plan
 from pelvicore.training.plan_session import plan_protocol, plan_routine, session_exercises
 from pelvicore.training.programme import new_plan
-from pelvicore.training.protocols import get_protocol
+from pelvicore.training.routines import get_protocol
 
 START = date(2025, 3, 3)
 

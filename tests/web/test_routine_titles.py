@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from pelvicore.training.protocols import get_protocol
+from pelvicore.training.routines import get_protocol
 from pelvicore.web.routers.pages import routine_title
 
 

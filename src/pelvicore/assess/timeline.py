@@ -15,7 +15,7 @@ from typing import Literal
 
 from pelvicore.errors import ProtocolError, SignalError
 from pelvicore.recordings.model import Annotation, Recording
-from pelvicore.training.protocols import get_protocol
+from pelvicore.training.routines import get_protocol
 
 #: A recording may end this much before the last window does (the last sample's timing, a trimmed export).
 END_TOLERANCE_S = 0.5

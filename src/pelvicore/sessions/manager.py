@@ -20,7 +20,8 @@ from pelvicore.sessions.fanout import LocalFanout
 from pelvicore.sessions.recorder import Recorder
 from pelvicore.sessions.runner import LiveSession
 from pelvicore.store.repository import SessionStore
-from pelvicore.training.protocols import Protocol, get_protocol
+from pelvicore.training.protocols import Protocol
+from pelvicore.training.routines import get_protocol
 
 
 class SessionManager:

@@ -14,8 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pelvicore.errors import ProtocolError
-
 Action = Literal["rest", "squeeze", "cough"]
 
 
@@ -129,23 +127,3 @@ PROTOCOLS: dict[str, Protocol] = {
         ),
     )
 }
-
-
-def get_protocol(name: str) -> Protocol:
-    """Return the protocol called ``name``; ``ProtocolError`` lists the known ones otherwise.
-
-    A game's routine (``game:<game>:<level>:<seed>``) is built from the game's path, and a training plan's
-    (``plan:...``, see ``plan_session``) from the dose its name carries.
-    """
-    if name.startswith("game:"):
-        from pelvicore.training.game_paths import game_protocol  # games build on this module's steps
-
-        return game_protocol(name)
-    if name.startswith("plan:"):
-        from pelvicore.training.plan_session import plan_protocol  # a plan's session, its dose in the name
-
-        return plan_protocol(name)
-    try:
-        return PROTOCOLS[name]
-    except KeyError:
-        raise ProtocolError(f"unknown protocol {name!r} (expected one of: {', '.join(PROTOCOLS)})") from None

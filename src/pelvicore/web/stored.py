@@ -16,7 +16,8 @@ from pelvicore.recordings.model import Annotation, Recording
 from pelvicore.signal.events import Calibration, Contraction
 from pelvicore.store.repository import SessionRecord, SessionStore
 from pelvicore.training.errors import PlanError
-from pelvicore.training.protocols import Protocol, get_protocol
+from pelvicore.training.protocols import Protocol
+from pelvicore.training.routines import get_protocol
 from pelvicore.training.sessions import RepSummary, SessionSummary, session_from_analysis
 
 _CONTRACTION_FIELDS = tuple(f.name for f in fields(Contraction))

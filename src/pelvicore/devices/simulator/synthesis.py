@@ -18,7 +18,8 @@ from scipy import signal as sps
 
 from pelvicore.devices.simulator.persons import get_person
 from pelvicore.recordings.model import Annotation, Recording
-from pelvicore.training.protocols import Protocol, get_protocol
+from pelvicore.training.protocols import Protocol
+from pelvicore.training.routines import get_protocol
 
 Signals = Literal["pressure", "emg", "both"]
 

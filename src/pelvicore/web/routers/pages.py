@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from pelvicore.devices.simulator.persons import PERSONS
-from pelvicore.training.protocols import PROTOCOLS, get_protocol
+from pelvicore.training.protocols import PROTOCOLS
+from pelvicore.training.routines import get_protocol
 from pelvicore.web.deps import CurrentUser, StoreDep
 
 router = APIRouter(default_response_class=HTMLResponse)
