@@ -25,6 +25,7 @@ from pelvicore.training.games import (
     routine_name,
     score,
 )
+from pelvicore.training.protocols import Protocol
 from pelvicore.training.routines import get_protocol
 
 FS = 50.0
@@ -324,3 +325,28 @@ def test_simulated_people_play_the_endurance_speed_game() -> None:
     assert tiring.endurance_pct < 60.0
     assert healthy.flicks_per_10s == 5.0
     assert healthy.rise_s is not None and 0.1 < healthy.rise_s < 0.6
+
+
+@pytest.mark.parametrize(
+    "name", ["quick-check", "daily", "glazer", "glazer-2s", "perfect", "cough", "game:control:hard:9"]
+)
+def test_a_routine_is_stored_as_data_and_read_back_the_same(name: str) -> None:
+    protocol = get_protocol(name)
+    data = json.loads(json.dumps(protocol.to_dict()))
+    assert Protocol.from_dict(data) == protocol
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"steps": []}, "1 to 2000 steps"),
+        ({"steps": [{"action": "jump", "duration_s": 1, "kind": "x"}]}, "step 1: action must be one of"),
+        ({"steps": [{"action": "rest", "duration_s": float("nan"), "kind": "rest"}]}, "duration_s must be"),
+        ({"steps": [{"action": "squeeze", "duration_s": 2, "kind": "hold", "effort": 3}]}, "effort must be"),
+        ({"title": 5}, "needs text"),
+    ],
+)
+def test_a_damaged_stored_routine_is_refused_with_the_reason(change: dict[str, object], message: str) -> None:
+    data = get_protocol("quick-check").to_dict() | change
+    with pytest.raises(ProtocolError, match=message):
+        Protocol.from_dict(data)

@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from pelvicore.training.routines import get_protocol
+
 
 def run_session(client: TestClient, **body: Any) -> tuple[str, list[dict[str, Any]]]:
     response = client.post(
@@ -50,7 +52,8 @@ def test_quick_check_streams_frames_cues_contractions_and_one_end(client: TestCl
     assert [c["onset_s"] for c in stored["contractions"]] == [c["onset_s"] for c in contractions]
     listed = client.get("/api/sessions").json()
     assert listed[0]["id"] == session_id and listed[0]["contraction_count"] == len(contractions)
-    # Every cue it gave is stored, at the time it was given.
+    # The steps it played are stored as data, and every cue it gave at the time it was given.
+    assert stored["steps"] == get_protocol("quick-check").to_dict()
     given = [(m["t_s"], m["action"], m["text"]) for m in messages if m["type"] == "cue"]
     assert [(c["t_s"], c["action"], c["text"]) for c in stored["cues"]] == given and len(given) >= 10
 

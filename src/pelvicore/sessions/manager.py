@@ -73,6 +73,7 @@ class SessionManager:
             speed=1.0,
             fs_hz=info.fs_hz,
             units=info.units,
+            steps=protocol.to_dict(),
         )
         self._launch(
             self._session(
@@ -99,6 +100,7 @@ class SessionManager:
             speed=1.0,
             fs_hz=info.fs_hz,
             units=info.units,
+            steps=protocol.to_dict(),
         )
         self._launch(
             self._session(
@@ -129,6 +131,7 @@ class SessionManager:
                 fs_hz=info.fs_hz,
                 units=info.units,
                 seed=person_seed,
+                steps=protocol.to_dict(),
             )
             return session_id, source
 
@@ -154,7 +157,8 @@ class SessionManager:
 
         source = await asyncio.to_thread(prepare)
         previous = [{k: v for k, v in c.items() if k != "kind"} for c in record.contractions]
-        self._launch(self._session(session_id, source, get_protocol(record.routine), previous=previous))
+        routine = Protocol.from_dict(record.steps) if record.steps else get_protocol(record.routine)
+        self._launch(self._session(session_id, source, routine, previous=previous))
 
     def _session(self, session_id: str, source: Source, routine: Protocol, **options: Any) -> LiveSession:
         return LiveSession(

@@ -185,6 +185,8 @@ class LiveSession(Base):
     source: Mapped[str] = mapped_column(String(100))
     profile: Mapped[str | None] = mapped_column(String(100))
     routine: Mapped[str] = mapped_column(String(100))
+    # The steps it plays, as data (``Protocol.to_dict``): what the session did, whatever the name means later.
+    steps: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     speed: Mapped[float] = mapped_column(Float)
     status: Mapped[SessionStatus] = mapped_column(String(16), default="running")
     end_reason: Mapped[str | None] = mapped_column(String(300))

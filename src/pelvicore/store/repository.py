@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pelvicore.store.checks import check_positive, check_text, decode_chunk
 from pelvicore.store.errors import StoreError
+from pelvicore.store.json_values import to_json_object
 from pelvicore.store.models import Chunk, Device, Event, LiveSession, SessionStatus, User, utc_now
 from pelvicore.store.writes import CONTRACTION, SessionWrites
 
@@ -46,6 +47,7 @@ class SessionRecord:
     seed: int | None = None
     end_reason: str | None = None
     cues: list[dict[str, Any]] = field(default_factory=list)
+    steps: dict[str, Any] | None = None
 
 
 class SessionStore(SessionWrites):
@@ -89,6 +91,7 @@ class SessionStore(SessionWrites):
         fs_hz: float,
         units: Mapping[str, str],
         seed: int | None = None,
+        steps: Mapping[str, Any] | None = None,
     ) -> str:
         """Start a ``running`` session and return its id (a uuid4 hex string).
 
@@ -118,6 +121,7 @@ class SessionStore(SessionWrites):
                     units=dict(units),
                     contraction_count=0,
                     seed=seed,
+                    steps=None if steps is None else to_json_object(steps, f"session {session_id}: steps"),
                 )
             )
         return session_id
@@ -262,6 +266,7 @@ def _record(
         seed=session.seed,
         end_reason=session.end_reason,
         cues=cues or [],
+        steps=session.steps,
     )
 
 

@@ -11,10 +11,14 @@ Sources of the timelines:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Literal, TypeGuard, get_args
+
+from pelvicore.errors import ProtocolError
 
 Action = Literal["rest", "squeeze", "cough"]
+MAX_STEPS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,43 @@ class Protocol:
             out.append((t, step))
             t += step.duration_s
         return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The routine as data (what a session stores: the steps it plays, not a name to re-parse)."""
+        return {"name": self.name, "title": self.title, "source": self.source, "steps": [asdict(s) for s in self.steps]}
+
+    @classmethod
+    def from_dict(cls, data: object) -> Protocol:
+        """The routine ``to_dict`` wrote; ``ProtocolError`` naming what is wrong otherwise."""
+        if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
+            raise ProtocolError("a stored routine must be an object with a list of steps")
+        name, title, source = (data.get(k) for k in ("name", "title", "source"))
+        if not (isinstance(name, str) and isinstance(title, str) and isinstance(source, str)):
+            raise ProtocolError("a stored routine needs text for its name, title and source")
+        if not 0 < len(data["steps"]) <= MAX_STEPS:
+            raise ProtocolError(f"a stored routine has 1 to {MAX_STEPS} steps, got {len(data['steps'])}")
+        return cls(name, title, tuple(_step(i, s) for i, s in enumerate(data["steps"])), source)
+
+
+def _step(i: int, data: object) -> Step:
+    where = f"step {i + 1}"
+    if not isinstance(data, dict):
+        raise ProtocolError(f"{where}: expected an object, got {data!r}")
+    action, kind = data.get("action"), data.get("kind")
+    duration, effort = data.get("duration_s"), data.get("effort", 1.0)
+    if action not in get_args(Action):
+        raise ProtocolError(f"{where}: action must be one of {', '.join(get_args(Action))}, got {action!r}")
+    if not _finite(duration) or duration <= 0:
+        raise ProtocolError(f"{where}: duration_s must be a finite number of seconds > 0, got {duration!r}")
+    if not _finite(effort) or not 0 <= effort <= 1:
+        raise ProtocolError(f"{where}: effort must be a fraction of her maximum from 0 to 1, got {effort!r}")
+    if not isinstance(kind, str) or not kind or len(kind) > 50:
+        raise ProtocolError(f"{where}: kind must be a short name, got {kind!r}")
+    return Step(action, float(duration), kind, float(effort))  # type: ignore[arg-type]
+
+
+def _finite(value: object) -> TypeGuard[int | float]:
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
 
 
 def _rest(s: float) -> Step:

@@ -24,9 +24,10 @@ _CONTRACTION_FIELDS = tuple(f.name for f in fields(Contraction))
 
 
 def protocol_of(record: SessionRecord) -> Protocol | None:
-    """The routine the session followed, or None when its name is no longer known."""
+    """The routine the session followed: the steps it stored, else (older sessions) what its name means now;
+    None when neither can be read."""
     try:
-        return get_protocol(record.routine)
+        return Protocol.from_dict(record.steps) if record.steps else get_protocol(record.routine)
     except PelvicoreError:
         return None
 
