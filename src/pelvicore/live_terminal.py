@@ -1,9 +1,15 @@
-"""A live session in the terminal: a scrolling pressure trace, the current cue, contractions as they end."""
+"""A live session in the terminal: a scrolling pressure trace, the current cue, contractions as they end.
+
+It runs on the same session engine as the web app (``sessions/``), on a throw-away in-memory database: the
+terminal shows what a page would, from the same messages.
+"""
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from rich.console import Group
@@ -14,14 +20,15 @@ from rich.text import Text
 from pelvicore.devices.frames_source import RecordingSource
 from pelvicore.devices.replay import FileSource
 from pelvicore.devices.simulator import SimulatorSource
-from pelvicore.signal.events import Contraction, SignalProblem
-from pelvicore.signal.pipeline import Pipeline
-from pelvicore.training.protocols import Step
+from pelvicore.sessions import SessionManager
+from pelvicore.store import SessionStore, make_engine, migrate
+from pelvicore.training.protocols import Protocol
 from pelvicore.training.routines import get_protocol
 
 BARS = " ▁▂▃▄▅▆▇█"
 WINDOW_S = 12.0
 WIDTH = 72
+FREE_PRACTICE = Protocol("free", "Free practice", (), "a recording replayed: no cues")
 
 
 def sparkline(x: np.ndarray, lo: float, hi: float) -> str:
@@ -32,79 +39,96 @@ def sparkline(x: np.ndarray, lo: float, hi: float) -> str:
     return "".join(BARS[int(v)] for v in np.round(levels))
 
 
-def current_cue(cues: list[tuple[float, Step]], t_s: float) -> tuple[Step | None, float]:
-    """The step under way at ``t_s`` and the seconds left in it."""
-    for start, step in reversed(cues):
-        if t_s >= start:
-            return step, start + step.duration_s - t_s
-    return None, 0.0
+class TerminalView:
+    """What the terminal shows, kept up to date from the session's messages."""
+
+    def __init__(self, title: str, channel: str, unit: str, fs_hz: float) -> None:
+        self.title, self.channel, self.unit = title, channel, unit
+        self.samples: deque[float] = deque(maxlen=round(WINDOW_S * fs_hz))
+        self.recent: deque[str] = deque(maxlen=5)
+        self.cue: dict[str, Any] | None = None
+        self.warning = ""
+        self.t_now = 0.0
+        self.count = 0
+        self.end: dict[str, Any] | None = None
+
+    def take(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        if kind == "frame":
+            self.samples.extend(message.get(self.channel, []))
+            self.t_now = message["t_s"][-1] if message["t_s"] else self.t_now
+        elif kind == "cue":
+            self.cue = message
+        elif kind == "contraction":
+            self.count += 1
+            self.recent.append(
+                f"✓ {message['onset_s']:6.1f} s: peak {message['peak']:.1f} {self.unit}, "
+                f"held {message['hold_s']:.1f} s, {message['technique']}"
+            )
+        elif kind == "warning":
+            if message.get("kind") == "push":
+                self.warning = "You pushed down — lift and squeeze instead"
+            else:
+                self.recent.append(f"⚠ {message['text']}")
+        elif kind == "end":
+            self.end = message
+
+    def render(self) -> Panel:
+        x = np.asarray(self.samples, dtype=float)
+        cols = np.array_split(x, WIDTH) if x.size >= WIDTH else [x]
+        trace = np.array([c.max() for c in cols if c.size])
+        lo = float(np.percentile(x, 2)) if x.size else 0.0
+        hi = max(lo + 5.0, float(x.max()) if x.size else 1.0)
+        cue = self.cue
+        if cue is not None and cue.get("ends_at_s") is not None:
+            left = max(0.0, cue["ends_at_s"] - self.t_now)
+            heading = Text(f"{cue['text']} — {left:4.1f} s", style="bold cyan")
+        else:
+            heading = Text("Free practice", style="bold cyan")
+        lines = [
+            heading,
+            Text(sparkline(trace, lo, hi), style="green"),
+            Text(
+                f"{self.channel}: {x[-1] if x.size else 0:.1f} {self.unit}   t = {self.t_now:5.1f} s   "
+                f"contractions: {self.count}"
+            ),
+        ]
+        if self.warning:
+            lines.append(Text(self.warning, style="bold red"))
+        lines += [Text(r) for r in self.recent]
+        return Panel(Group(*lines), title=f"pelvicore live — {self.title}", subtitle="Ctrl-C to stop")
 
 
 async def run_live(*, profile: str, protocol: str, speed: float, seed: int, file: Path | None) -> None:
     source: RecordingSource
     if file is not None:
-        source, cues = FileSource(file, speed=speed), []
+        source, routine = FileSource(file, speed=speed), FREE_PRACTICE
     else:
+        routine = get_protocol(protocol)
         source = SimulatorSource(profile, protocol, seed=seed, speed=speed)
-        cues = get_protocol(protocol).cue_times()
-    info = source.info
-    pipeline = Pipeline(info.fs_hz, info.units)
-    channel, unit = pipeline.channel, pipeline.unit
-    history: deque[np.ndarray] = deque()
-    kept = 0
-    recent: deque[str] = deque(maxlen=5)
-    warning = ""
-    t_now = 0.0
-
-    def view() -> Panel:
-        x = np.concatenate(list(history)) if history else np.empty(0)
-        cols = np.array_split(x, WIDTH) if x.size >= WIDTH else [x]
-        trace = np.array([c.max() for c in cols if c.size])
-        lo = float(np.percentile(x, 2)) if x.size else 0.0
-        hi = max(lo + 5.0, float(x.max()) if x.size else 1.0)
-        step, left = current_cue(cues, t_now)
-        cue = Text(f"{step.instruction} — {left:4.1f} s" if step else "Free practice", style="bold cyan")
-        lines = [
-            cue,
-            Text(sparkline(trace, lo, hi), style="green"),
-            Text(
-                f"{channel}: {x[-1] if x.size else 0:.1f} {unit}   t = {t_now:5.1f} s   "
-                f"contractions: {len(pipeline.contractions)}"
-            ),
-        ]
-        if warning:
-            lines.append(Text(warning, style="bold red"))
-        lines += [Text(r) for r in recent]
-        return Panel(Group(*lines), title=f"pelvicore live — {info.name}", subtitle="Ctrl-C to stop")
-
-    with Live(view(), refresh_per_second=10, transient=False) as live:
-        async with source:
-            async for frame in source:
-                t_now = frame.times_s()[-1]
-                history.append(frame.channels[channel])
-                kept += frame.n_samples
-                while history and kept - history[0].size >= WINDOW_S * info.fs_hz:
-                    kept -= history.popleft().size
-                for event in pipeline.feed(frame):
-                    warning = _describe(event, recent, unit) or warning
-                live.update(view())
-            for event in pipeline.finish():
-                _describe(event, recent, unit)
-            live.update(view())
-    cal = pipeline.calibration
-    if cal is not None:
-        lifts = sum(c.technique == "lift" for c in pipeline.contractions)
+    engine = make_engine("sqlite://")  # a throw-away database: the terminal session is not kept
+    try:
+        migrate(engine)
+        store = SessionStore(engine)
+        manager = SessionManager(store, flush_s=0.5)
+        try:
+            session_id = await manager.start_source(store.ensure_user(), source, routine, kind=source.info.name)
+            info = source.info
+            channel = "floor" if "floor" in info.units else next(iter(info.units))
+            view = TerminalView(info.name, channel, info.units[channel], info.fs_hz)
+            with Live(view.render(), refresh_per_second=10, transient=False) as live:
+                async for text in manager.fanout.subscribe(session_id):
+                    view.take(json.loads(text))
+                    live.update(view.render())
+        finally:
+            await manager.shutdown()
+        summary = (view.end or {}).get("summary") or {}
+        status = (view.end or {}).get("status", "ended")
+        lift = summary.get("lift_pct")
+        technique = f"{lift} % lifted correctly" if lift is not None else "lift or push not measured"
         print(
-            f"{len(pipeline.contractions)} contractions, strongest {cal.mvc:.1f} {unit} above rest, "
-            f"{lifts} lifted correctly."
+            f"\nSession {status}: {summary.get('count', view.count)} contractions, strongest "
+            f"{summary.get('max_peak', 0.0)} {summary.get('unit', view.unit)} above rest, {technique}."
         )
-
-
-def _describe(event: Contraction | SignalProblem, recent: deque[str], unit: str) -> str:
-    if isinstance(event, SignalProblem):
-        recent.append(f"⚠ {event.message}")
-        return ""
-    recent.append(
-        f"✓ {event.onset_s:6.1f} s: peak {event.peak:.1f} {unit}, held {event.hold_s:.1f} s, {event.technique}"
-    )
-    return "You pushed down — lift and squeeze instead" if event.technique == "push" else ""
+    finally:
+        engine.dispose()

@@ -112,6 +112,24 @@ class SessionManager:
         )
         return session_id
 
+    async def start_source(self, user_id: int, source: Source, routine: Protocol, *, kind: str) -> str:
+        """A session on any source (``kind``: what to store as its source, e.g. ``file``)."""
+        self._check_room()
+        info = source.info
+        session_id = await asyncio.to_thread(
+            self.store.create_session,
+            user_id,
+            source=kind,
+            profile=None,
+            routine=routine.name,
+            speed=1.0,
+            fs_hz=info.fs_hz,
+            units=info.units,
+            steps=routine.to_dict(),
+        )
+        self._launch(self._session(session_id, source, routine))
+        return session_id
+
     async def start(self, user_id: int, *, profile: str, routine: str, speed: float, seed: int | None = None) -> str:
         """Create and start a simulated session; the simulation and the first write run off the event loop."""
         self._check_room()
