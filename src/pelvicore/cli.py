@@ -201,6 +201,8 @@ def serve(
             port=port,
             log_level=log_level.value if log_level != LogLevel.info else "warning",  # info: no line per request
             ws_max_size=settings.max_ws_message_bytes,
+            # Frames are small and many: compressing each costs more CPU than the bytes it saves on a LAN.
+            ws_per_message_deflate=False,
         )
     except PelvicoreError as exc:
         _fail(str(exc))

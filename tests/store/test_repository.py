@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select
 from pelvicore.errors import PelvicoreError
 from pelvicore.store import SessionStore, StoreError, UnknownSessionError
 from pelvicore.store.models import Chunk, Event
+from pelvicore.store.writes import SessionRows
 
 UNITS = {"pressure": "cmH2O", "emg": "uV"}  # deliberately not in alphabetical order
 
@@ -368,3 +369,28 @@ def test_a_trainer_calibration_is_stored_replaced_and_forgotten(store: SessionSt
     assert store.forget_calibration(user, "perifit", "C0:FF:EE:00:00:01")
     assert not store.forget_calibration(user, "perifit", "C0:FF:EE:00:00:01")
     assert store.list_devices(user) == []
+
+
+def test_one_batch_writes_many_sessions_and_names_those_it_refused(store: SessionStore, engine: Engine) -> None:
+    owner = store.ensure_user()
+    running, other, finished = new_session(store), new_session(store), new_session(store)
+    store.append_chunk(running, 0, {"pressure": [1.0], "emg": [2.0]})
+    store.append_events(running, [{"kind": "cue", "t_s": 0.0}])
+    store.finish(finished, "stopped", None)
+    batch = [
+        SessionRows(running, [(1, {"pressure": np.array([3.0, 4.0]), "emg": np.array([5.0, 6.0])})],
+                    [{"kind": "contraction", "t_s": 1.0, "peak": 9.0}]),
+        SessionRows(other, [(0, {"pressure": np.array([7.0]), "emg": np.array([8.0])})], []),
+        SessionRows(finished, [(0, {"pressure": np.array([1.0]), "emg": np.array([1.0])})], []),
+        SessionRows("f" * 32, [], [{"kind": "cue", "t_s": 0.0}]),
+        SessionRows(other, [], [{"kind": "", "t_s": 0.0}]),
+    ]  # fmt: skip
+    problems = store.append_batch(batch)
+    assert set(problems) == {finished, "f" * 32, other}  # other's second entry had a blank kind
+    _, channels, index = store.load_trace(running, owner=owner)
+    assert channels["pressure"].tolist() == [1.0, 3.0, 4.0] and index.tolist() == [0, 1, 2]
+    record = store.get(running, owner=owner)
+    assert record is not None and record.contraction_count == 1
+    assert [e["kind"] for e in store.get_events(running, owner=owner)] == ["cue", "contraction"]
+    assert store.load_trace(other, owner=owner)[1]["pressure"].tolist() == [7.0]
+    assert count_rows(engine, Chunk, finished) == 0

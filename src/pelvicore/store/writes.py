@@ -9,7 +9,7 @@ from typing import Any, Final, get_args
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pelvicore.store.checks import SAMPLE_DTYPE, as_samples, check_positive, event_fields
@@ -105,26 +105,46 @@ class SessionWrites(Transactions):
             checked.append((rows, chunks, events))
         if not checked:
             return problems
+        ids = [rows.session_id for rows, _, _ in checked]
         with self._write() as db:
+            # A handful of statements for the whole batch, however many sessions it holds.
+            sessions = {
+                s.id: s for s in db.scalars(select(LiveSession).where(LiveSession.id.in_(ids)).with_for_update())
+            }
+            last_chunk = _last_seqs(db, Chunk, ids)
+            last_event = _last_seqs(db, Event, ids)
+            chunk_rows: list[dict[str, Any]] = []
+            event_rows: list[dict[str, Any]] = []
             for rows, chunks, events in checked:
-                session = db.get(LiveSession, rows.session_id, with_for_update=True)
+                session = sessions.get(rows.session_id)
                 if session is None or session.status != "running":
                     problems[rows.session_id] = StoreError(f"session {rows.session_id} is not running")
                     continue
                 if any(set(arrays) != set(session.units) for _, arrays, _ in chunks):
                     problems[rows.session_id] = StoreError(f"session {rows.session_id}: chunk channels differ")
                     continue
-                seq = _next_seq(db, Chunk, rows.session_id)
+                seq = last_chunk.get(rows.session_id, -1) + 1
                 for first, arrays, n in chunks:
                     if n:
                         data = np.concatenate([arrays[name] for name in session.units]).astype(SAMPLE_DTYPE)
-                        db.add(Chunk(session_id=rows.session_id, seq=seq, first_index=first, n_samples=n,
-                                     data=data.tobytes()))  # fmt: skip
+                        chunk_rows.append(
+                            {"session_id": rows.session_id, "seq": seq, "first_index": first, "n_samples": n,
+                             "data": data.tobytes(), "created_at": utc_now()}
+                        )  # fmt: skip
                         seq += 1
-                seq = _next_seq(db, Event, rows.session_id)
+                seq = last_event.get(rows.session_id, -1) + 1
                 for offset, (kind, t_s, payload) in enumerate(events):
-                    db.add(Event(session_id=rows.session_id, seq=seq + offset, kind=kind, t_s=t_s, payload=payload))
-                session.contraction_count += sum(kind == CONTRACTION for kind, _, _ in events)
+                    event_rows.append(
+                        {"session_id": rows.session_id, "seq": seq + offset, "kind": kind, "t_s": t_s,
+                         "payload": payload, "created_at": utc_now()}
+                    )  # fmt: skip
+                contractions = sum(kind == CONTRACTION for kind, _, _ in events)
+                if contractions:
+                    session.contraction_count += contractions
+            if chunk_rows:
+                db.execute(insert(Chunk), chunk_rows)
+            if event_rows:
+                db.execute(insert(Event), event_rows)
         return problems
 
     def finish(
@@ -210,6 +230,11 @@ class SessionWrites(Transactions):
 def _next_seq(db: Session, table: type[Chunk] | type[Event], session_id: str) -> int:
     last = db.scalar(select(func.max(table.seq)).where(table.session_id == session_id))
     return 0 if last is None else last + 1
+
+
+def _last_seqs(db: Session, table: type[Chunk] | type[Event], session_ids: list[str]) -> dict[str, int]:
+    query = select(table.session_id, func.max(table.seq)).where(table.session_id.in_(session_ids))
+    return {session_id: int(seq) for session_id, seq in db.execute(query.group_by(table.session_id))}
 
 
 def _checked_chunk(
