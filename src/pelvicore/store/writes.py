@@ -108,25 +108,29 @@ class SessionWrites(Transactions):
         ids = [rows.session_id for rows, _, _ in checked]
         with self._write() as db:
             # A handful of statements for the whole batch, however many sessions it holds.
-            sessions = {
-                s.id: s for s in db.scalars(select(LiveSession).where(LiveSession.id.in_(ids)).with_for_update())
-            }
+            # Only the columns needed (not the stored routine or summary, decoded for nothing every tick).
+            found = db.execute(
+                select(LiveSession.id, LiveSession.status, LiveSession.units)
+                .where(LiveSession.id.in_(ids))
+                .with_for_update()
+            )
+            sessions = {session_id: (status, units) for session_id, status, units in found}
             last_chunk = _last_seqs(db, Chunk, ids)
             last_event = _last_seqs(db, Event, ids)
             chunk_rows: list[dict[str, Any]] = []
             event_rows: list[dict[str, Any]] = []
             for rows, chunks, events in checked:
-                session = sessions.get(rows.session_id)
-                if session is None or session.status != "running":
+                status, units = sessions.get(rows.session_id, (None, {}))
+                if status != "running":
                     problems[rows.session_id] = StoreError(f"session {rows.session_id} is not running")
                     continue
-                if any(set(arrays) != set(session.units) for _, arrays, _ in chunks):
+                if any(set(arrays) != set(units) for _, arrays, _ in chunks):
                     problems[rows.session_id] = StoreError(f"session {rows.session_id}: chunk channels differ")
                     continue
                 seq = last_chunk.get(rows.session_id, -1) + 1
                 for first, arrays, n in chunks:
                     if n:
-                        data = np.concatenate([arrays[name] for name in session.units]).astype(SAMPLE_DTYPE)
+                        data = np.concatenate([arrays[name] for name in units]).astype(SAMPLE_DTYPE)
                         chunk_rows.append(
                             {"session_id": rows.session_id, "seq": seq, "first_index": first, "n_samples": n,
                              "data": data.tobytes(), "created_at": utc_now()}
@@ -140,7 +144,11 @@ class SessionWrites(Transactions):
                     )  # fmt: skip
                 contractions = sum(kind == CONTRACTION for kind, _, _ in events)
                 if contractions:
-                    session.contraction_count += contractions
+                    db.execute(
+                        update(LiveSession)
+                        .where(LiveSession.id == rows.session_id)
+                        .values(contraction_count=LiveSession.contraction_count + contractions)
+                    )
             if chunk_rows:
                 db.execute(insert(Chunk), chunk_rows)
             if event_rows:
