@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from pathlib import Path
-from types import TracebackType
 
 import numpy as np
 import pytest
 
 from pelvicore.devices.ble.stream import SensorStatus
+from pelvicore.devices.frames_source import RecordingSource
 from pelvicore.devices.simulator import simulate
-from pelvicore.devices.source import SourceInfo
 from pelvicore.sessions import LiveSession, LocalFanout
 from pelvicore.sessions.recorder import Recorder
 from pelvicore.signal.frames import Frame
@@ -21,51 +21,29 @@ from pelvicore.store import SessionStore, make_engine, migrate
 from pelvicore.training.routines import get_protocol
 from pelvicore.web.assessment_report import assess_session
 
-FRAME = 2  # samples per frame at 50 Hz: 40 ms
 
-
-class ScriptedSource:
+class ScriptedSource(RecordingSource):
     """A simulated person's recording as a trainer would stream it, with a dropout of ``gap_s`` seconds at
     ``drop_at_s`` (the person pauses with the cues, so her signal resumes where it left off), or an error."""
 
     def __init__(
         self, routine: str, *, drop_at_s: float | None = None, gap_s: float = 0.0, fail_at_s: float | None = None
     ) -> None:
-        self.recording = simulate("healthy", routine, seed=2).recording
+        super().__init__(simulate("healthy", routine, seed=2).recording, name="scripted", speed=0)
         self.drop_at_s, self.gap_s, self.fail_at_s = drop_at_s, gap_s, fail_at_s
         self.on_status: Callable[[SensorStatus], None] | None = None  # it reports its status (ReportsStatus)
         self.device_name: str | None = None
 
-    @property
-    def info(self) -> SourceInfo:
-        return SourceInfo("scripted", self.recording.fs_hz, dict(self.recording.units))
-
-    async def __aenter__(self) -> ScriptedSource:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        return None
-
-    def __aiter__(self) -> AsyncIterator[Frame]:
-        return self._frames()
-
     async def _frames(self) -> AsyncIterator[Frame]:
-        fs = self.recording.fs_hz
         skipped = 0
-        for first in range(0, self.recording.n_samples, FRAME * 25):
-            for start in range(first, min(first + FRAME * 25, self.recording.n_samples), FRAME):
-                t_s = start / fs
-                if self.fail_at_s is not None and t_s >= self.fail_at_s:
-                    raise RuntimeError("the sensor sent garbage")
-                if self.drop_at_s is not None and not skipped and t_s >= self.drop_at_s:
-                    assert self.on_status is not None
-                    self.on_status(SensorStatus.disconnected(start))
-                    skipped = round(self.gap_s * fs)
-                channels = {n: x[start : start + FRAME] for n, x in self.recording.signals.items()}
-                yield Frame(start + skipped, fs, channels, dict(self.recording.units))
-            await asyncio.sleep(0)
+        async for frame in super()._frames():
+            if self.fail_at_s is not None and frame.t0_s >= self.fail_at_s:
+                raise RuntimeError("the sensor sent garbage")
+            if self.drop_at_s is not None and not skipped and frame.t0_s >= self.drop_at_s:
+                assert self.on_status is not None
+                self.on_status(SensorStatus.disconnected(frame.index))
+                skipped = round(self.gap_s * frame.fs_hz)
+            yield replace(frame, index=frame.index + skipped)
 
 
 def run(store: SessionStore, source: ScriptedSource, routine: str) -> tuple[str, list[dict[str, object]]]:

@@ -63,71 +63,41 @@ class SessionManager:
             await source.connect()
         except PelvicoreError as exc:
             raise SensorUnavailable(str(exc)) from exc
-        info = source.info
-        session_id = await asyncio.to_thread(
-            self.store.create_session,
-            user_id,
-            source="device",
-            profile=device.name,
-            routine=routine,
-            speed=1.0,
-            fs_hz=info.fs_hz,
-            units=info.units,
-            steps=protocol.to_dict(),
+        return await self._begin(
+            user_id, source, protocol, kind="device", profile=device.name, device=(user_id, device.name, address)
         )
-        self._launch(
-            self._session(
-                session_id,
-                source,
-                protocol,
-                device=(user_id, device.name, address),
-            )
-        )
-        return session_id
 
     async def start_browser(self, user_id: int, *, profile: str, routine: str) -> str:
         """A session whose trainer the web page connects with Web Bluetooth; payloads arrive over its WebSocket."""
         self._check_room()
         protocol = get_protocol(routine)
         source = BrowserSource(get_profile(profile))
-        info = source.info
-        session_id = await asyncio.to_thread(
-            self.store.create_session,
-            user_id,
-            source="browser",
-            profile=profile,
-            routine=routine,
-            speed=1.0,
-            fs_hz=info.fs_hz,
-            units=info.units,
-            steps=protocol.to_dict(),
+        return await self._begin(
+            user_id, source, protocol, kind="browser", profile=profile, device=(user_id, profile, None)
         )
-        self._launch(
-            self._session(
-                session_id,
-                source,
-                protocol,
-                device=(user_id, profile, None),
-            )
-        )
-        return session_id
 
     async def start_source(self, user_id: int, source: Source, routine: Protocol, *, kind: str) -> str:
         """A session on any source (``kind``: what to store as its source, e.g. ``file``)."""
         self._check_room()
+        return await self._begin(user_id, source, routine, kind=kind, profile=None)
+
+    async def _begin(
+        self,
+        user_id: int,
+        source: Source,
+        routine: Protocol,
+        *,
+        kind: str,
+        profile: str | None,
+        device: tuple[int, str, str | None] | None = None,
+    ) -> str:
+        """Store a new running session on ``source`` (its steps as data) and start it."""
         info = source.info
         session_id = await asyncio.to_thread(
-            self.store.create_session,
-            user_id,
-            source=kind,
-            profile=None,
-            routine=routine.name,
-            speed=1.0,
-            fs_hz=info.fs_hz,
-            units=info.units,
-            steps=routine.to_dict(),
-        )
-        self._launch(self._session(session_id, source, routine))
+            self.store.create_session, user_id, source=kind, profile=profile, routine=routine.name, speed=1.0,
+            fs_hz=info.fs_hz, units=info.units, steps=routine.to_dict(),
+        )  # fmt: skip
+        self._launch(self._session(session_id, source, routine, device=device))
         return session_id
 
     async def start(self, user_id: int, *, profile: str, routine: str, speed: float, seed: int | None = None) -> str:

@@ -71,8 +71,6 @@ class LiveSession:
         self.recorder = recorder
         # A resumed session starts with what it had.
         self.contractions: list[Message] = [{"type": "contraction"} | c for c in previous or []]
-        self.finished = asyncio.Event()
-        self.paused = asyncio.Event()
         self._going = asyncio.Event()  # set unless paused
         self._going.set()
         self.stop_requested = False
@@ -100,18 +98,19 @@ class LiveSession:
     def start(self) -> None:
         self.task = asyncio.create_task(self._run(), name=f"session-{self.id}")
 
+    @property
+    def paused(self) -> bool:
+        return not self._going.is_set()
+
     def pause(self) -> None:
-        self.paused.set()
         self._going.clear()
         self._publish({"type": "cue", "text": "Paused", "kind": "pause", "action": "pause", "countdown_s": None})
 
     def resume(self) -> None:
-        self.paused.clear()
         self._going.set()
 
     def stop(self) -> None:
         self.stop_requested = True
-        self.paused.clear()
         self._going.set()
         if isinstance(self.source, Stoppable):
             self.source.stop()  # a trainer's stream ends after what it has already sent
@@ -131,8 +130,8 @@ class LiveSession:
             async with self.source:
                 async for frame in self.source:
                     produced_at = time.time()
-                    if not self._going.is_set():
-                        await self._going.wait()  # paused: wait for resume or stop, without polling
+                    if self.paused:
+                        await self._going.wait()  # wait for resume or stop, without polling
                     if self.stop_requested:
                         break
                     await self._first(frame)
@@ -169,7 +168,6 @@ class LiveSession:
             if reason:
                 end["reason"] = reason
             self._publish(end)
-            self.finished.set()
 
     def _analyse(self, frame: Frame | None) -> None:
         """Feed the analysis in blocks of ``ANALYSIS_S`` (None: what is held, at the end).

@@ -24,6 +24,7 @@ from pelvicore.store.care import CareStore
 from pelvicore.web.deps import AccountsDep, PlansDep, PrincipalDep, StoreDep, client_address
 from pelvicore.web.routers.pages import templates
 from pelvicore.web.security import COOKIE, SECURE_COOKIE
+from pelvicore.web.serving import is_loopback
 
 router = APIRouter()
 
@@ -105,7 +106,7 @@ def _signin_form(
         "email": email[:254],
         "csrf_token": token,
         "signed_out": request.query_params.get("signed_out") == "1",
-        "loopback": settings.host in ("127.0.0.1", "localhost", "::1"),
+        "loopback": is_loopback(settings.host),
     }
     response = templates.TemplateResponse(request, "signin.html", context, status_code=code)
     response.set_cookie(
