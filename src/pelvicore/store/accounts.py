@@ -238,13 +238,6 @@ class AccountStore(Transactions):
             rows = db.scalars(select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.kind == "api"))
             return [_token(r) for r in rows]
 
-    def delete_tokens(self, user_id: int, *, token_id: int | None = None) -> int:
-        query = delete(ApiToken).where(ApiToken.user_id == user_id)
-        if token_id is not None:
-            query = query.where(ApiToken.id == token_id)
-        with self._write() as db:
-            return int(db.execute(query).rowcount)  # type: ignore[attr-defined]
-
     # -- audit log ------------------------------------------------------------------------------------------------
     def add_audit(
         self, user_id: int, action: str, *, actor_id: int | None, actor: str, detail: str = "", address: str = ""

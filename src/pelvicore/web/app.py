@@ -24,7 +24,7 @@ from pelvicore.store.errors import StoreError, UnknownSessionError
 from pelvicore.store.plans import PlanStore
 from pelvicore.store.repository import SessionStore
 from pelvicore.web.routers import account, assessments, care, games, pages, programme, progress, sessions
-from pelvicore.web.security import BodyLimit, Boundary, BoundaryConfig
+from pelvicore.web.security import Boundary, BoundaryConfig
 from pelvicore.web.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -87,7 +87,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     config = BoundaryConfig(settings.hosts(), settings.max_body_bytes, settings.max_ws_message_bytes)
     app.add_middleware(Boundary, config=config)
-    app.add_middleware(BodyLimit)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(account.router)
     app.include_router(sessions.router)

@@ -116,12 +116,25 @@ class Boundary:
             if problem is not None:
                 await _refuse(scope, receive, send, *problem)
                 return
-        await self.app(scope, self._capped(receive), _with_headers(send, scope))
+        started = False
+        sending = _with_headers(send, scope)
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await sending(message)
+
+        try:
+            await self.app(scope, self._capped(receive), tracking)
+        except BodyTooLarge as exc:  # a chunked body that turned out too large while the app read it
+            if started:
+                raise
+            await _refuse(scope, receive, send, 413, str(exc))
 
     # -- checks ---------------------------------------------------------------------------------------------------
     def _host_allowed(self, host: str) -> bool:
         name = _host_name(host)
-        return name is not None and ("*" in self.config.allowed_hosts or name in self.config.allowed_hosts)
+        return name is not None and name in self.config.allowed_hosts
 
     async def _principal(self, scope: Scope, headers: dict[str, str]) -> Principal | None:
         accounts: Accounts | None = getattr(scope["app"].state, "accounts", None) if "app" in scope else None
@@ -149,7 +162,9 @@ class Boundary:
         async def capped_receive() -> Message:
             message = await receive()
             if message["type"] == "websocket.receive":
-                size = len(message.get("bytes") or b"") + len((message.get("text") or "").encode())
+                text = message.get("text") or ""
+                # UTF-8 takes 1 to 4 bytes a character: encode only when the length alone cannot tell.
+                size = len(message.get("bytes") or b"") + (len(text) if len(text) * 4 <= cap else len(text.encode()))
                 if size > cap:
                     await send({"type": "websocket.close", "code": 1009, "reason": f"message over {cap} bytes"})
                     return {"type": "websocket.disconnect", "code": 1009}
@@ -171,31 +186,6 @@ class Boundary:
             return message
 
         return capped
-
-
-class BodyLimit:
-    """Outermost layer: a chunked body that turns out too large (``BodyTooLarge`` while the app reads it) is a 413."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking)
-        except BodyTooLarge as exc:
-            if started:
-                raise
-            await _refuse(scope, receive, send, 413, str(exc))
 
 
 def _unsafe_problem(path: str, headers: dict[str, str], principal: Principal | None) -> tuple[int, str] | None:
