@@ -110,6 +110,7 @@
           ". What was recorded is kept.",
       };
       $("cue").textContent = ENDINGS[m.status] || "Session " + m.status + ".";
+      cueEndsAt = null; // the countdown ends with the session
       $("countdown").textContent = "";
       $("status").innerHTML = '<a href="/sessions/' + id + '">See the summary</a>';
       if (root.dataset.nextHref) {
