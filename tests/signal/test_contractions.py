@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pelvicore.signal.contractions import ContractionDetector, DetectorSettings, knee, rise_start
+from pelvicore.signal.contractions import ContractionDetector, DetectorSettings
+from pelvicore.signal.onsets import knee, rise_start
 
 FS = 50.0
 
