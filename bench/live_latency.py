@@ -60,7 +60,9 @@ async def listen(
             message = json.loads(raw)
             if message["type"] == "frame" and message["produced_at"] >= connected_at:
                 latencies.append(now - message["produced_at"])
-                times.extend(message["t_s"])
+                first, fs_hz = message["t0_s"], message["fs_hz"]
+                n = len(next(v for k, v in message.items() if isinstance(v, list)))
+                times.extend(first + k / fs_hz for k in range(n))
             elif message["type"] == "end":
                 break
     received[sid] = times
@@ -77,11 +79,12 @@ async def run(n: int, seconds: float, base: str, token: str, server_pid: int) ->
         latencies: list[float] = []
         received: dict[str, list[float]] = {}
         ws_base = base.replace("http://", "ws://")
-        cpu_before, wall_before = cpu_seconds(server_pid), time.monotonic()
+        cpu_before, wall_before, client_before = cpu_seconds(server_pid), time.monotonic(), time.process_time()
         await asyncio.gather(
             *(listen(f"{ws_base}/ws/sessions/{sid}", seconds, latencies, received, sid, token) for sid in ids)
         )
         cpu_s, wall_s = cpu_seconds(server_pid) - cpu_before, time.monotonic() - wall_before
+        print(f"client CPU {1000 * (time.process_time() - client_before) / (n * wall_s):.2f} ms per session-second")
         lost = total = 0
         for sid in ids:
             got = received.get(sid, [])

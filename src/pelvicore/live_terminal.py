@@ -55,8 +55,9 @@ class TerminalView:
     def take(self, message: dict[str, Any]) -> None:
         kind = message["type"]
         if kind == "frame":
-            self.samples.extend(message.get(self.channel, []))
-            self.t_now = message["t_s"][-1] if message["t_s"] else self.t_now
+            values = message.get(self.channel, [])
+            self.samples.extend(values)
+            self.t_now = message["t0_s"] + max(0, len(values) - 1) / message["fs_hz"]
         elif kind == "cue":
             self.cue = message
         elif kind == "contraction":
@@ -110,7 +111,7 @@ async def run_live(*, profile: str, protocol: str, speed: float, seed: int, file
     try:
         migrate(engine)
         store = SessionStore(engine)
-        manager = SessionManager(store, flush_s=0.5)
+        manager = SessionManager(store, flush_s=1.0)
         try:
             session_id = await manager.start_source(store.ensure_user(), source, routine, kind=source.info.name)
             info = source.info

@@ -93,18 +93,24 @@ def test_playback_keeps_everything_without_skip() -> None:
     frames = collect(RecordingSource(rec, name="test", speed=0, skip_dropouts=False))
     for name, x in rec.signals.items():
         assert np.array_equal(np.concatenate([f.channels[name] for f in frames]), x)
-    assert [f.index for f in frames] == list(range(0, rec.n_samples, frames[0].n_samples))
+    assert [f.index + f.n_samples for f in frames[:-1]] == [f.index for f in frames[1:]]
 
 
-@pytest.mark.parametrize("fs", [50.0, 250.0, 2000.0])
-def test_frame_size_is_a_25th_of_a_second(fs: float) -> None:
+@pytest.mark.parametrize("fs", [10.0, 50.0, 250.0, 2000.0])
+def test_frames_hold_the_samples_due_every_22nd_of_a_second(fs: float) -> None:
     n = round(3.1 * fs)
     rec = Recording(fs, {"floor": np.arange(n, dtype=float)}, {"floor": "cmH2O"})
     frames = collect(RecordingSource(rec, name="test", speed=0))
-    step = round(fs / FRAME_RATE_HZ)
-    assert [f.n_samples for f in frames[:-1]] == [step] * (len(frames) - 1)
-    assert 0 < frames[-1].n_samples <= step
-    assert [f.index for f in frames] == list(range(0, n, step))
+    ends = np.array([f.index + f.n_samples for f in frames])
+    if fs >= FRAME_RATE_HZ:
+        # Frame k ends with the last sample due at (k + 1) / FRAME_RATE_HZ.
+        due = np.round(np.arange(1, len(frames) + 1) * fs / FRAME_RATE_HZ)
+        assert np.array_equal(ends, np.minimum(due, n))
+        assert all(np.floor(fs / FRAME_RATE_HZ) <= f.n_samples <= np.ceil(fs / FRAME_RATE_HZ) for f in frames[:-1])
+    else:
+        assert all(f.n_samples == 1 for f in frames)  # slower than the frame rate: a frame per sample
+    assert ends[-1] == n and frames[0].index == 0
+    assert [f.index for f in frames[1:]] == ends[:-1].tolist()
     assert np.array_equal(np.concatenate([f.channels["floor"] for f in frames]), rec.signals["floor"])
 
 
@@ -148,7 +154,7 @@ def test_simulator_source_emg() -> None:
     src = SimulatorSource("healthy", "cough", seed=1, speed=0, signals="emg")
     assert src.info.fs_hz == 2000.0 and src.info.units == {"emg": "uV"}
     frames = collect(src)
-    assert max(f.n_samples for f in frames) == 80
+    assert max(f.n_samples for f in frames) == np.ceil(2000.0 / FRAME_RATE_HZ)
     check_frames_cover_recording(frames, src.recording)
 
 

@@ -29,9 +29,7 @@ def test_a_browser_session_whose_page_has_gone_ends_interrupted(tmp_path: Path) 
         )  # fmt: skip
         fanout = LocalFanout()
         fanout.open(session_id)
-        live = LiveSession(
-            session_id, store, source, get_protocol("daily"), flush_s=0.5, fanout=fanout, recorder=Recorder(store)
-        )
+        live = LiveSession(session_id, store, source, get_protocol("daily"), fanout=fanout, recorder=Recorder(store))
         messages = asyncio.create_task(_collect(fanout, session_id))
         await asyncio.sleep(0)
         live.start()

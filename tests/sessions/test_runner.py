@@ -54,9 +54,7 @@ def run(store: SessionStore, source: ScriptedSource, routine: str) -> tuple[str,
             fs_hz=source.info.fs_hz, units=source.info.units,
         )  # fmt: skip
         fanout.open(session_id)
-        live = LiveSession(
-            session_id, store, source, get_protocol(routine), flush_s=0.5, fanout=fanout, recorder=Recorder(store)
-        )  # type: ignore[arg-type]
+        live = LiveSession(session_id, store, source, get_protocol(routine), fanout=fanout, recorder=Recorder(store))  # type: ignore[arg-type]
         listener = asyncio.create_task(_collect(fanout, session_id))
         await asyncio.sleep(0)
         live.start()

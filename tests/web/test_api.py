@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from pelvicore.training.routines import get_protocol
@@ -44,7 +45,7 @@ def test_quick_check_streams_frames_cues_contractions_and_one_end(client: TestCl
     for c in contractions:
         assert {"onset_s", "offset_s", "peak", "technique", "hold_s", "rise_s"} <= set(c)
     frame = frames[-1]
-    assert len(frame["t_s"]) == len(frame["floor"]) == len(frame["abdomen"]) > 0
+    assert len(frame["floor"]) == len(frame["abdomen"]) > 0 and frame["fs_hz"] == 50.0
     assert isinstance(frame["produced_at"], float)
     stored = client.get(f"/api/sessions/{session_id}").json()
     assert stored["status"] == "completed"
@@ -78,8 +79,14 @@ def test_the_recorded_trace_is_complete(client: TestClient) -> None:
     trace = client.get(f"/api/sessions/{session_id}/trace", params={"max_points": 100000}).json()
     frames = [m for m in messages if m["type"] == "frame"]
     # Everything streamed was recorded (a frame or two may go out before the socket subscribed).
-    assert len(trace["t_s"]) >= sum(len(m["t_s"]) for m in frames)
-    assert trace["t_s"][-1] == frames[-1]["t_s"][-1]
+    assert len(trace["t_s"]) >= sum(len(m["floor"]) for m in frames)
+    last = frames[-1]
+    assert trace["t_s"][-1] == round(last["t0_s"] + (len(last["floor"]) - 1) / last["fs_hz"], 3)
+    # The frames' samples are the recorded ones, at the times a frame's t0_s and fs_hz give.
+    recorded = dict(zip(trace["t_s"], trace["channels"]["floor"], strict=True))
+    for m in frames[-20:]:
+        for k, value in enumerate(m["floor"]):
+            assert recorded[round(m["t0_s"] + k / m["fs_hz"], 3)] == pytest.approx(value, abs=1e-3)
     assert trace["t_s"][:3] == [0.0, 0.02, 0.04]
     assert set(trace["channels"]) == {"floor", "abdomen"}
 

@@ -16,8 +16,9 @@ from pelvicore.devices.source import Pacer, SourceInfo
 from pelvicore.recordings.model import Recording
 from pelvicore.signal.frames import Frame
 
-#: Frames per second sent by paced sources: 25 frames of 40 ms.
-FRAME_RATE_HZ = 25.0
+#: Frames per second sent by paced sources, each of the samples due by then (at 50 Hz: 2 or 3 samples, ~45 ms).
+#: Enough for a smooth live trace; every frame costs the server the same however few samples it holds.
+FRAME_RATE_HZ = 22.0
 
 
 class RecordingSource:
@@ -55,17 +56,20 @@ class RecordingSource:
 
     async def _frames(self) -> AsyncIterator[Frame]:
         rec = self.recording
-        step = max(1, round(rec.fs_hz / FRAME_RATE_HZ))
         pacer = Pacer(self.speed)
-        starts = np.arange(self.start_index, rec.n_samples, step)
+        # Frame k ends with the last sample due at k / FRAME_RATE_HZ (at least one sample a frame).
+        n_frames = int(np.ceil((rec.n_samples - self.start_index) * FRAME_RATE_HZ / rec.fs_hz))
+        edges = self.start_index + np.round(np.arange(n_frames + 1) * rec.fs_hz / FRAME_RATE_HZ).astype(int)
+        edges = np.unique(np.minimum(edges, rec.n_samples))
+        starts = edges[:-1]
         # Which frames lost a sample, found once: the frames that lost none (nearly all) skip the search.
         lossy = np.add.reduceat(self._lost, starts).astype(bool).tolist() if starts.size else []
-        for i, lost in zip(starts.tolist(), lossy, strict=True):
-            await pacer.wait_until((i + step - self.start_index) / rec.fs_hz)
+        for i, end, lost in zip(starts.tolist(), edges[1:].tolist(), lossy, strict=True):
+            await pacer.wait_until((end - self.start_index) / rec.fs_hz)
             if not lost:
-                yield Frame(i, rec.fs_hz, {n: x[i : i + step] for n, x in rec.signals.items()}, rec.units, rec.start_s)
+                yield Frame(i, rec.fs_hz, {n: x[i:end] for n, x in rec.signals.items()}, rec.units, rec.start_s)
                 continue
-            keep = np.flatnonzero(~self._lost[i : i + step])
+            keep = np.flatnonzero(~self._lost[i:end])
             # A frame never spans a gap: each unbroken run of kept samples is its own frame, and the gap
             # shows as a jump in index.
             for run in np.split(keep, np.flatnonzero(np.diff(keep) > 1) + 1):

@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-import json
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any, Final, Protocol
 
+import orjson
+
 Message = dict[str, Any]
 Item = tuple[int, str, str]  # (sequence number, message type, JSON text)
 
-MAX_FRAMES: Final = 256
-"""Frames a slow page may fall behind by (about 10 s at 25 frames/s) before its oldest frames are shed."""
-RECENT_FRAMES: Final = 125
-"""Frames a late subscriber is given first: the last 5 s of trace at 25 frames/s."""
+MAX_FRAMES: Final = 220
+"""Frames a slow page may fall behind by (about 10 s at 22 frames/s) before its oldest frames are shed."""
+RECENT_FRAMES: Final = 110
+"""Frames a late subscriber is given first: the last 5 s of trace at 22 frames/s."""
 MAX_EVENTS: Final = 10_000
 """Events kept for late subscribers (a session gives a few hundred)."""
 
@@ -143,4 +144,4 @@ class LocalFanout:
 
 
 def _json(message: Message) -> str:
-    return json.dumps(message, separators=(",", ":"))
+    return orjson.dumps(message, option=orjson.OPT_SERIALIZE_NUMPY).decode()

@@ -32,11 +32,10 @@ class SessionManager:
     ) -> None:
         self.store = store
         self.max_sessions = max_sessions
-        self.flush_s = flush_s
         self.backend = backend
         self.fanout = LocalFanout()
-        # Runners hand over every flush_s and the recorder writes twice as often: a crash loses under a second.
-        self.recorder = Recorder(store, flush_s=flush_s / 2)
+        # Runners hand over every frame and event; the recorder writes every flush_s: a crash loses that much.
+        self.recorder = Recorder(store, flush_s=flush_s)
         self.live: dict[str, LiveSession] = {}
 
     async def start_device(self, user_id: int, *, address: str, profile: str | None, routine: str) -> str:
@@ -150,7 +149,7 @@ class SessionManager:
 
     def _session(self, session_id: str, source: Source, routine: Protocol, **options: Any) -> LiveSession:
         return LiveSession(
-            session_id, self.store, source, routine, flush_s=self.flush_s, fanout=self.fanout,
+            session_id, self.store, source, routine, fanout=self.fanout,
             recorder=self.recorder, **options,
         )  # fmt: skip
 

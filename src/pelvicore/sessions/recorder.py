@@ -1,8 +1,8 @@
 """The recorder: one writer for every live session of the server.
 
-Runners hand over their new frames and events (``add``) as they go; every ``flush_s`` the recorder writes what
-every session handed over in one transaction, through one thread hop. A crash loses at most what was handed
-over in the last tick plus what a runner held (``flush_s`` each): about a second.
+Runners hand over every frame and event as it comes (``add_frame``, ``add_event``); every ``flush_s`` (1 s) the
+recorder writes what every session handed over in one transaction, through one thread hop. A crash loses at most
+the last tick's: about a second.
 """
 
 from __future__ import annotations
@@ -25,48 +25,58 @@ logger = logging.getLogger(__name__)
 class Recorder:
     """Batches every session's samples and events into one write per tick."""
 
-    def __init__(self, store: SessionStore, *, flush_s: float = 0.5) -> None:
+    def __init__(self, store: SessionStore, *, flush_s: float = 1.0) -> None:
         self.store = store
         self.flush_s = flush_s
-        self._pending: dict[str, SessionRows] = {}
+        self._frames: dict[str, list[Frame]] = {}
+        self._events: dict[str, list[Message]] = {}
+        self._pending: dict[str, SessionRows] = {}  # rows of a write that failed, first in line for the next
         self._problems: dict[str, StoreError] = {}
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
-    def add(self, session_id: str, frames: list[Frame], events: list[Message]) -> None:
-        """Queue a session's new frames (one chunk per unbroken run) and events for the next write."""
-        if not frames and not events:
-            return
-        rows = self._pending.setdefault(session_id, SessionRows(session_id))
-        rows.chunks += _runs(frames)
-        rows.events += [{k: v for k, v in e.items() if k != "type"} for e in events]
+    def add_frame(self, session_id: str, frame: Frame) -> None:
+        """Queue a session's frame for the next write."""
+        self._frames.setdefault(session_id, []).append(frame)
+        self._tick()
+
+    def add_event(self, session_id: str, event: Message) -> None:
+        """Queue a session's event (``kind``, ``t_s`` and its fields) for the next write."""
+        self._events.setdefault(session_id, []).append(event)
+        self._tick()
+
+    def _tick(self) -> None:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._ticks(), name="recorder")
+
+    def _take(self, session_id: str | None) -> list[SessionRows]:
+        """What is queued (for one session, or all) as rows to write: one chunk per unbroken run of frames."""
+        ids = set(self._frames) | set(self._events) | set(self._pending) if session_id is None else {session_id}
+        batch = []
+        for sid in ids:
+            rows = self._pending.pop(sid, None) or SessionRows(sid)
+            rows.chunks += _runs(self._frames.pop(sid, []))
+            rows.events += [{k: v for k, v in e.items() if k != "type"} for e in self._events.pop(sid, [])]
+            if rows.chunks or rows.events:
+                batch.append(rows)
+        return batch
 
     async def flush(self, session_id: str | None = None) -> None:
         """Write now what is queued (for one session, or all); ``StoreError`` if that session's rows were refused."""
         async with self._lock:
-            if session_id is None:
-                batch, self._pending = list(self._pending.values()), {}
-            else:
-                one = self._pending.pop(session_id, None)
-                batch = [] if one is None else [one]
+            batch = self._take(session_id)
             if batch:
                 try:
                     self._problems |= await asyncio.to_thread(self.store.append_batch, batch)
                 except BaseException:
-                    for rows in reversed(batch):  # nothing is lost: the rows go back, first in line
-                        later = self._pending.pop(rows.session_id, None)
-                        if later is not None:
-                            rows.chunks += later.chunks
-                            rows.events += later.events
+                    for rows in batch:  # nothing is lost: the rows go back, first in line
                         self._pending[rows.session_id] = rows
                     raise
         if session_id is not None and session_id in self._problems:
             raise self._problems.pop(session_id)
 
     async def _ticks(self) -> None:
-        while self._pending:
+        while self._frames or self._events or self._pending:
             await asyncio.sleep(self.flush_s)
             try:
                 await self.flush()

@@ -1,8 +1,8 @@
 """The session runner: a source's frames through the analysis pipeline against a routine's cues, recorded in
 the store and published to the fan-out.
 
-Each session runs as one asyncio task. Every ~40 ms frame is published, and analysed in 0.2 s blocks; samples and
-events go to the recorder every ``flush_s`` (0.5 s), which writes every session's in one transaction per tick.
+Each session runs as one asyncio task. Every frame (~45 ms) is published, and analysed in 0.5 s blocks; samples and
+events go to the recorder as they come, which writes every session's in one transaction per tick (1 s).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pelvicore.training.protocols import Protocol, Step
 
 logger = logging.getLogger(__name__)
 
-ANALYSIS_S = 0.2
+ANALYSIS_S = 0.5
 """Frames are analysed in blocks of this many seconds (pages still get every frame as it comes)."""
 
 
@@ -38,6 +38,13 @@ def _joined(frames: list[Frame]) -> Frame:
     first = frames[0]
     channels = {name: np.concatenate([f.channels[name] for f in frames]) for name in first.channels}
     return Frame(first.index, first.fs_hz, channels, first.units, first.start_s)
+
+
+def _rounded(x: np.ndarray) -> list[float]:
+    """Samples to 3 decimals, for JSON (a live frame holds a few: Python's round beats NumPy's per-call cost)."""
+    if x.size <= 16:
+        return [round(v, 3) for v in x.tolist()]
+    return np.round(x, 3).tolist()  # type: ignore[no-any-return]
 
 
 def contraction_message(c: Contraction) -> Message:
@@ -54,7 +61,6 @@ class LiveSession:
         source: Source,
         routine: Protocol,
         *,
-        flush_s: float,
         fanout: LocalFanout,
         recorder: Recorder,
         previous: list[Message] | None = None,
@@ -64,7 +70,6 @@ class LiveSession:
         self.store = store
         self.source = source
         self.routine = routine
-        self.flush_s = flush_s
         info = source.info
         self.pipeline = Pipeline(info.fs_hz, info.units)
         self.fanout = fanout
@@ -74,10 +79,7 @@ class LiveSession:
         self._going = asyncio.Event()  # set unless paused
         self._going.set()
         self.stop_requested = False
-        self._pending_frames: list[Frame] = []
-        self._pending_events: list[Message] = []
         self._calibrating: asyncio.Future[None] | None = None
-        self._last_flush = time.monotonic()
         self.task: asyncio.Task[None] | None = None
         #: Seconds the routine's cues wait for a sensor that dropped out (the session pauses with it).
         self._cue_shift_s = 0.0
@@ -85,6 +87,8 @@ class LiveSession:
         self._next_index: int | None = None
         self._next_cue = 0
         self._unanalysed: list[Frame] = []
+        self._unanalysed_n = 0  # samples in _unanalysed
+        self._duration_s = routine.duration_s
         self._reached_s = 0.0  # routine time reached (s), sensor gaps taken out
         self._first_frame = True
         self._buzz: asyncio.Task[None] | None = None
@@ -130,24 +134,23 @@ class LiveSession:
             async with self.source:
                 async for frame in self.source:
                     produced_at = time.time()
-                    if self.paused:
-                        await self._going.wait()  # wait for resume or stop, without polling
+                    if not self._going.is_set():
+                        await self._going.wait()  # paused: wait for resume or stop, without polling
                     if self.stop_requested:
                         break
-                    await self._first(frame)
+                    if self._first_frame:
+                        await self._first(frame)
                     self._follow_gaps(frame)
                     self._reached_s = frame.t0_s + frame.n_samples / frame.fs_hz - self._cue_shift_s
                     self._give_cues(cues)
-                    if self._reached_s >= self.routine.duration_s and isinstance(self.source, Stoppable):
+                    if self._reached_s >= self._duration_s and isinstance(self.source, Stoppable):
                         self.source.stop()  # a trainer streams for ever: the routine's end ends the session
                     self._publish_frame(frame, produced_at)
                     self._analyse(frame)
-                    self._pending_frames.append(frame)
-                    if time.monotonic() - self._last_flush >= self.flush_s:
-                        self._hand_over()
+                    self.recorder.add_frame(self.id, frame)
             self._analyse(None)
             self._handle(self.pipeline.finish())
-            if self.stop_requested and self._reached_s < self.routine.duration_s:
+            if self.stop_requested and self._reached_s < self._duration_s:
                 status = "stopped"
         except asyncio.CancelledError:
             status = "interrupted"
@@ -177,16 +180,20 @@ class LiveSession:
         """
         held = self._unanalysed
         if held and (
-            frame is None or frame.index != held[-1].index + held[-1].n_samples or frame.units != held[0].units
+            frame is None or frame.index != held[0].index + self._unanalysed_n or frame.units != held[0].units
         ):
-            self._handle(self.pipeline.feed(_joined(held)))  # a gap or the end: the block so far goes first
-            held.clear()
+            self._analyse_held()  # a gap or the end: the block so far goes first
         if frame is None:
             return
         held.append(frame)
-        if sum(f.n_samples for f in held) >= ANALYSIS_S * frame.fs_hz:
-            self._handle(self.pipeline.feed(_joined(held)))
-            held.clear()
+        self._unanalysed_n += frame.n_samples
+        if self._unanalysed_n >= ANALYSIS_S * frame.fs_hz:
+            self._analyse_held()
+
+    def _analyse_held(self) -> None:
+        self._handle(self.pipeline.feed(_joined(self._unanalysed)))
+        self._unanalysed.clear()
+        self._unanalysed_n = 0
 
     def _give_cues(self, cues: list[tuple[float, Step]]) -> None:
         """Publish and record every cue whose time has come, at its actual time (after any sensor gap)."""
@@ -205,7 +212,7 @@ class LiveSession:
                 "ends_at_s": round(t_s + step.duration_s, 3),
             }
             self._publish(cue)
-            self._pending_events.append(
+            self._record(
                 {"kind": "cue", "t_s": t_s, "action": step.action, "text": step.instruction, "step": step.kind,
                  "duration_s": step.duration_s}
             )  # fmt: skip
@@ -214,7 +221,6 @@ class LiveSession:
     async def _close(self, status: EndStatus, reason: str | None) -> tuple[EndStatus, str | None]:
         """Write what is pending and end the stored session; a write that fails makes it ``failed``."""
         try:
-            self._hand_over()
             await self.recorder.flush(self.id)
         except Exception as exc:
             logger.exception("session %s: the last samples could not be written", self.id)
@@ -233,8 +239,6 @@ class LiveSession:
     # -- sensors ------------------------------------------------------------------------------------
     async def _first(self, frame: Frame) -> None:
         """A trainer's rate is measured once it streams: analyse and store at the rate its frames carry."""
-        if not self._first_frame:
-            return
         self._first_frame = False
         if frame.fs_hz != self.pipeline.fs_hz:
             self.pipeline = Pipeline(frame.fs_hz, frame.units)
@@ -260,9 +264,9 @@ class LiveSession:
         t_s = round(status.index / self.pipeline.fs_hz, 3)
         if status.kind in ("saturation", "flat", "loss", "bad-payload"):
             message = {"type": "warning", "kind": status.kind, "t_s": t_s, "text": status.text}
-            self._pending_events.append({"kind": "problem", **message})
+            self._record({"kind": "problem", **message})
         elif status.kind in ("disconnected", "reconnected", "battery", "unreachable"):
-            self._pending_events.append({"kind": "sensor", "t_s": t_s, **message})
+            self._record({"kind": "sensor", "t_s": t_s, **message})
         self._publish(message)
 
     def _vibrate(self) -> None:
@@ -335,7 +339,7 @@ class LiveSession:
                     message["pct_of_max"] = self.calibration.percent_of_max(event.peak)
                 self.contractions.append(message)
                 self._publish(message)
-                self._pending_events.append({"kind": "contraction", "t_s": event.onset_s} | message)
+                self._record({"kind": "contraction", "t_s": event.onset_s} | message)
                 if event.technique == "push":
                     warning = {
                         "type": "warning",
@@ -344,24 +348,21 @@ class LiveSession:
                         "text": "You pushed down — lift and squeeze instead.",
                     }
                     self._publish(warning)
-                    self._pending_events.append({"kind": "warning", **warning})
+                    self._record({"kind": "warning", **warning})
             else:
                 warning = {"type": "warning", "kind": event.kind, "t_s": round(event.start_s, 3), "text": event.message}
                 self._publish(warning)
-                self._pending_events.append({"kind": "problem", **warning})
+                self._record({"kind": "problem", **warning})
 
     def _publish_frame(self, frame: Frame, produced_at: float) -> None:
-        message: Message = {"type": "frame", "t_s": np.round(frame.times_s(), 4).tolist()}
-        message |= {name: np.round(x, 3).tolist() for name, x in frame.channels.items()}
+        # Sample k of the frame is at t0_s + k / fs_hz: one time per frame, not one per sample.
+        message: Message = {"type": "frame", "t0_s": round(frame.t0_s, 4), "fs_hz": frame.fs_hz}
+        message |= {name: _rounded(x) for name, x in frame.channels.items()}
         message |= {"units": frame.units, "produced_at": produced_at}
         self.fanout.publish(self.id, message)
 
     def _publish(self, message: Message) -> None:
         self.fanout.publish(self.id, message)
 
-    def _hand_over(self) -> None:
-        """Give the recorder what came since the last hand-over."""
-        frames, events = self._pending_frames, self._pending_events
-        self._pending_frames, self._pending_events = [], []
-        self._last_flush = time.monotonic()
-        self.recorder.add(self.id, frames, events)
+    def _record(self, event: Message) -> None:
+        self.recorder.add_event(self.id, event)

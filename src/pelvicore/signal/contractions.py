@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pelvicore.signal.filters import median, running_min
+from pelvicore.signal.filters import median, running_min, sliding_windows
 from pelvicore.signal.onsets import knee, percentile_ignoring_nan, rise_start
 
 
@@ -188,9 +188,10 @@ class ContractionDetector:
         # Each block's threshold uses the statistics of the blocks before it (block 0: its own), over the
         # last ``history_blocks``; the first few windows are shorter.
         k, q = s.history_blocks, s.noise_percentile
-        stats = np.array([self._spread, self._level])
-        padded = np.concatenate([np.full((2, k - 1), np.nan), stats], axis=1)[:, first:]
-        pct = percentile_ignoring_nan(np.lib.stride_tricks.sliding_window_view(padded, k, axis=1), q)
+        lo = max(0, first - (k - 1))  # only the last k - 1 blocks before the new ones are needed
+        stats = np.array([self._spread[lo:], self._level[lo:]])
+        padded = np.concatenate([np.full((2, k - 1 - (first - lo)), np.nan), stats], axis=1)
+        pct = percentile_ignoring_nan(sliding_windows(padded, k), q)
         deltas = np.maximum(max(s.min_delta, 1e-12), np.maximum(s.k_spread * pct[0], s.k_level * pct[1]))
         deltas = np.minimum(deltas, max(s.max_delta, s.min_delta))
         if first == 0:

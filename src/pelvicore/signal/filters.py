@@ -172,7 +172,20 @@ class Decimator:
         self._skip = 0
 
 
-SMALL_BLOCK = 16
+def sliding_windows(x: np.ndarray, width: int) -> np.ndarray:
+    """Every run of ``width`` consecutive values along the last axis, as a read-only view, shape
+    ``(..., n - width + 1, width)``: ``np.lib.stride_tricks.sliding_window_view`` without its per-call checks,
+    which cost more than the work on a live block."""
+    x = np.ascontiguousarray(x)
+    n = x.shape[-1] - width + 1
+    if width < 1 or n < 1:
+        raise ValueError(f"window of {width} sample(s) over {x.shape[-1]}")
+    shape = (*x.shape[:-1], n, width)
+    strides = (*x.strides[:-1], x.strides[-1], x.strides[-1])
+    return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+
+
+SMALL_BLOCK = 8
 """Blocks of at most this many samples take the pure-Python path of ``CausalMedian`` (the same values)."""
 
 
@@ -199,8 +212,8 @@ class CausalMedian:
             # A live frame of a few samples: sorting a few short lists beats NumPy's per-call overhead.
             values = joined.tolist()
             return np.array([sorted(values[i : i + self.width])[half] for i in range(x.size)])
-        windows = np.lib.stride_tricks.sliding_window_view(joined, self.width)
-        return np.partition(windows, half, axis=1)[:, half]  # the width is odd: the middle value is the median
+        # The width is odd: the middle value is the median.
+        return np.partition(sliding_windows(joined, self.width), half, axis=1)[:, half]
 
     def reset(self) -> None:
         self._history = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,11 +44,12 @@ class Frame:
     start_s: float = 0.0
 
     def __post_init__(self) -> None:
-        if not np.isfinite(self.fs_hz) or self.fs_hz <= 0:
+        if not math.isfinite(self.fs_hz) or self.fs_hz <= 0:
             raise SignalError(f"sampling rate must be > 0 Hz, got {self.fs_hz!r}")
-        lengths = {len(x) for x in self.channels.values()}
-        if len(lengths) > 1:
-            raise SignalError(f"frame channels differ in length: {sorted(lengths)}")
+        if len(self.channels) > 1:
+            lengths = {len(x) for x in self.channels.values()}
+            if len(lengths) > 1:
+                raise SignalError(f"frame channels differ in length: {sorted(lengths)}")
 
     @property
     def n_samples(self) -> int:

@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     #: Seconds of samples the recorder may hold before writing them (at most about 1 s at risk in a crash).
-    flush_s: float = 0.5
+    flush_s: float = 1.0
     #: Bluetooth backend for trainers: ``bleak`` (this computer's adapter), a Bumble transport such as
     #: ``usb:0``, ``virtual`` (simulated trainers of every kind, no hardware), or ``none``.
     ble: str = "bleak"

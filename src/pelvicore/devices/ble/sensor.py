@@ -18,6 +18,7 @@ from typing import Self
 
 from pelvicore.devices.ble.central import BleError, Central, Link
 from pelvicore.devices.ble.stream import SampleStream, SensorStatus, StatusKind, snap_rate
+from pelvicore.devices.frames_source import FRAME_RATE_HZ
 from pelvicore.devices.profiles import femfit, kgoal, magic_motion
 from pelvicore.devices.profiles import open as open_profile
 from pelvicore.devices.profiles.base import DeviceProfile
@@ -26,8 +27,8 @@ from pelvicore.signal.frames import Frame
 
 #: Samples per second asked of polled devices, and assumed for notifying devices whose rate is unknown.
 DEFAULT_HZ = 20.0
-#: Frames leave every 40 ms, as from the simulator.
-FRAME_S = 0.04
+#: Frames leave as often as the simulator's.
+FRAME_S = 1 / FRAME_RATE_HZ
 #: A connected sensor that sends nothing for this long is treated as lost, and reconnected.
 STALL_S = 5.0
 #: How long a trainer of unknown rate is counted after connecting.

@@ -288,9 +288,10 @@
 
   // ---------------------------------------------------------------------------------------------------
   // The session: the recorded start (when the page opens late), then live frames.
-  function feedFrame(times, floor) {
-    const dt = times.length > 1 ? times[1] - times[0] : 0.02;
-    for (let i = 0; i < times.length; i += 1) feedSample(times[i], floor[i], dt);
+  function feedFrame(m) {
+    // Sample i of a frame is at t0_s + i / fs_hz.
+    const dt = 1 / m.fs_hz;
+    for (let i = 0; i < m.floor.length; i += 1) feedSample(m.t0_s + i * dt, m.floor[i], dt);
   }
 
   const socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/sessions/" + id);
@@ -309,7 +310,7 @@
       .catch(() => {})
       .finally(() => {
         caughtUp = true;
-        for (const m of waiting.splice(0)) feedFrame(m.t_s, m.floor);
+        for (const m of waiting.splice(0)) feedFrame(m);
       });
   });
   const sensor = root.dataset.source === "browser" ? browserSensor(root.dataset.deviceProfile, send) : null;
@@ -318,7 +319,7 @@
   socket.onmessage = (event) => {
     const m = JSON.parse(event.data);
     if (m.type === "frame" && m.floor) {
-      if (caughtUp) feedFrame(m.t_s, m.floor);
+      if (caughtUp) feedFrame(m);
       else waiting.push(m);
     } else if (m.type === "calibration") {
       calMvc = Number(m.mvc) || 0;

@@ -74,12 +74,14 @@
   socket.onmessage = (event) => {
     const m = JSON.parse(event.data);
     if (m.type === "frame") {
-      for (let i = 0; i < m.t_s.length; i++) {
-        t.push(m.t_s[i]);
-        floor.push(m.floor ? m.floor[i] : m[Object.keys(m.units)[0]][i]);
+      // Sample i of a frame is at t0_s + i / fs_hz.
+      const values = m.floor ?? m[Object.keys(m.units)[0]];
+      for (let i = 0; i < values.length; i++) {
+        t.push(m.t0_s + i / m.fs_hz);
+        floor.push(values[i]);
         if (m.abdomen) abdomen.push(m.abdomen[i]);
       }
-      latest = m.t_s[m.t_s.length - 1];
+      latest = t[t.length - 1];
       while (t.length && t[0] < latest - WINDOW_S - 1) { t.shift(); floor.shift(); if (abdomen.length) abdomen.shift(); }
       dirty = true;
     } else if (m.type === "cue") {
