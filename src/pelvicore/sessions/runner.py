@@ -44,7 +44,7 @@ def _rounded(x: np.ndarray) -> list[float]:
     """Samples to 3 decimals, for JSON (a live frame holds a few: Python's round beats NumPy's per-call cost)."""
     if x.size <= 16:
         return [round(v, 3) for v in x.tolist()]
-    return np.round(x, 3).tolist()  # type: ignore[no-any-return]
+    return np.round(x, 3).tolist()
 
 
 def contraction_message(c: Contraction) -> Message:
