@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -82,6 +83,12 @@ class Vibrating(Protocol):
     async def vibrate(self, on: bool = True) -> bool: ...
 
 
+#: Paced sources wake on a shared 10 ms grid of the clock, so that a server playing hundreds of sessions wakes
+#: ~100 times a second for all of them rather than once per frame of each. A frame leaves at most 10 ms after
+#: its last sample is due (a Bluetooth trainer's notifications come in bursts of 7.5-50 ms connection intervals).
+WAKE_GRID_S = 0.01
+
+
 class Pacer:
     """Sleeps so that frames leave no earlier than their sample times allow.
 
@@ -101,6 +108,6 @@ class Pacer:
         now = time.monotonic()
         if self._t0 is None:
             self._t0 = now - media_time_s / self.speed
-        delay = self._t0 + media_time_s / self.speed - now
-        if delay > 0:
-            await asyncio.sleep(delay)
+        due = self._t0 + media_time_s / self.speed
+        if due > now:
+            await asyncio.sleep(math.ceil(due / WAKE_GRID_S) * WAKE_GRID_S - now)

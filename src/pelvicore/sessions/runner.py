@@ -1,7 +1,7 @@
 """The session runner: a source's frames through the analysis pipeline against a routine's cues, recorded in
 the store and published to the fan-out.
 
-Each session runs as one asyncio task. Every frame (~45 ms) is published, and analysed in 0.5 s blocks; samples and
+Each session runs as one asyncio task. Every frame (~45 ms) is published, and analysed in 1 s blocks; samples and
 events go to the recorder as they come, which writes every session's in one transaction per tick (1 s).
 """
 
@@ -28,7 +28,7 @@ from pelvicore.training.protocols import Protocol, Step
 
 logger = logging.getLogger(__name__)
 
-ANALYSIS_S = 0.5
+ANALYSIS_S = 1.0
 """Frames are analysed in blocks of this many seconds (pages still get every frame as it comes)."""
 
 
