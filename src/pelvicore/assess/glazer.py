@@ -40,7 +40,7 @@ from pelvicore.assess._trace import (
     rounded,
 )
 from pelvicore.assess.norms import DEVICE_CAVEAT, GLAZER_NORMS_UV, GLAZER_SOURCE, NU_TEK_SOURCE, OLEKSY_2020
-from pelvicore.assess.timeline import Cue, GlazerWindows, glazer_windows, timeline_of
+from pelvicore.assess.timeline import Cue, GlazerWindows, glazer_steps, glazer_windows, timeline_from_steps, timeline_of
 from pelvicore.errors import SignalError
 from pelvicore.recordings.model import Recording
 from pelvicore.signal.frames import channel_kind
@@ -303,7 +303,8 @@ def assess_glazer(rec: Recording, *, channel: str | None = None) -> GlazerAssess
         purpose="the Glazer protocol",
         hint="; for its pressure variant choose a pressure channel (--channel NAME on the command line)",
     )
-    windows = glazer_windows(timeline_of(rec, "glazer"))
+    standard = timeline_from_steps(glazer_steps())
+    windows = glazer_windows(timeline_of(rec, standard, title="Glazer protocol"))
     x, unit = calibrated(rec, name)
     variant: Literal["emg", "pressure"] = "emg" if channel_kind(name, rec.units[name]) == "emg" else "pressure"
     if variant == "emg":

@@ -15,7 +15,6 @@ from typing import Literal
 
 from pelvicore.errors import ProtocolError, SignalError
 from pelvicore.recordings.model import Annotation, Recording
-from pelvicore.training.routines import get_protocol
 
 #: A recording may end this much before the last window does (the last sample's timing, a trimmed export).
 END_TOLERANCE_S = 0.5
@@ -69,23 +68,31 @@ def cues_from_annotations(annotations: Iterable[Annotation]) -> list[Cue]:
     return cues
 
 
-def default_timeline(protocol: str, *, start_s: float = 0.0) -> Timeline:
-    """The cues of pelvicore protocol ``protocol`` (``glazer``, ``glazer-2s``, ``perfect``, ``cough``...)."""
-    cues = tuple(
-        Cue(step.action, step.kind, start_s + t, start_s + t + step.duration_s)
-        for t, step in get_protocol(protocol).cue_times()
-    )
-    return Timeline(cues, "default")
+def glazer_steps(flick_rest_s: float = 10.0) -> tuple[tuple[str, str, float], ...]:
+    """The Glazer protocol as (action, kind, seconds) steps: the published timeline (10 s rest after each flick;
+    2 s in its variant). Oleksy et al. 2021, IJERPH 18(2):765."""
+    flicks = (("squeeze", "flick", 2.0), ("rest", "rest", flick_rest_s)) * 5
+    holds = (("squeeze", "hold", 10.0), ("rest", "rest", 10.0)) * 5
+    return (("rest", "rest", 60.0), *flicks, *holds, ("squeeze", "endurance", 60.0), ("rest", "rest", 60.0))
 
 
-def timeline_of(rec: Recording, protocol: str) -> Timeline:
-    """The recording's cue annotations when it has any, else ``protocol``'s timeline from the first sample.
+def timeline_from_steps(steps: Iterable[tuple[str, str, float]], *, start_s: float = 0.0) -> Timeline:
+    """The cues of (action, kind, seconds) steps played one after another from ``start_s``."""
+    cues, t = [], start_s
+    for action, kind, duration_s in steps:
+        cues.append(Cue(action, kind, t, t + duration_s))
+        t += duration_s
+    return Timeline(tuple(cues), "default")
+
+
+def timeline_of(rec: Recording, default: Timeline, *, title: str) -> Timeline:
+    """The recording's cue annotations when it has any (the cues a session actually gave, after any sensor
+    gap), else ``default`` from the first sample.
 
     Raises ``SignalError`` when the recording ends before the timeline does.
     """
     cues = cues_from_annotations(rec.annotations)
-    timeline = Timeline(tuple(cues), "annotations") if cues else default_timeline(protocol)
-    title = get_protocol(protocol).title
+    timeline = Timeline(tuple(cues), "annotations") if cues else default
     if rec.duration_s < timeline.end_s - END_TOLERANCE_S:
         where = "its cue annotations" if timeline.origin == "annotations" else "a timeline from the first sample"
         raise SignalError(

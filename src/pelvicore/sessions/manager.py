@@ -107,7 +107,7 @@ class SessionManager:
         person_seed = seed if seed is not None else time.time_ns() % 2**31
 
         def prepare() -> tuple[str, SimulatorSource]:
-            source = SimulatorSource(profile, routine, seed=person_seed, speed=speed)
+            source = SimulatorSource(profile, protocol, seed=person_seed, speed=speed)
             info = source.info
             session_id = self.store.create_session(
                 user_id,
@@ -134,17 +134,18 @@ class SessionManager:
         if record is None or record.status != "interrupted" or record.seed is None or record.profile is None:
             raise SessionNotResumable(f"session {session_id!r} is not an interrupted simulated session")
         profile, seed = record.profile, record.seed
+        # The steps it stored (a session recorded before steps were stored: its routine's name).
+        routine = Protocol.from_dict(record.steps) if record.steps else get_protocol(record.routine)
 
         def prepare() -> SimulatorSource:
             _, _, index = self.store.load_trace(session_id, owner=owner)
             start = int(index[-1]) + 1 if index.size else 0
-            source = SimulatorSource(profile, record.routine, seed=seed, speed=record.speed, start_index=start)
+            source = SimulatorSource(profile, routine, seed=seed, speed=record.speed, start_index=start)
             self.store.reopen(session_id)
             return source
 
         source = await asyncio.to_thread(prepare)
         previous = [{k: v for k, v in c.items() if k != "kind"} for c in record.contractions]
-        routine = Protocol.from_dict(record.steps) if record.steps else get_protocol(record.routine)
         self._launch(self._session(session_id, source, routine, previous=previous))
 
     def _session(self, session_id: str, source: Source, routine: Protocol, **options: Any) -> LiveSession:
