@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from pelvicore.devices.frames_source import RecordingSource
 from pelvicore.devices.simulator.synthesis import Signals, Simulation, simulate
+from pelvicore.training.protocols import Protocol
 
 
 class SimulatorSource(RecordingSource):
-    """A virtual person (``profile``) following ``protocol``, streamed at ``speed`` x real time."""
+    """A virtual person (``profile``) following ``protocol`` (its steps, or a routine's name), streamed at
+    ``speed`` x real time."""
 
     def __init__(
         self,
         profile: str = "healthy",
-        protocol: str = "quick-check",
+        protocol: str | Protocol = "quick-check",
         *,
         seed: int = 0,
         speed: float = 1.0,
