@@ -7,7 +7,8 @@ Starts ``pelvicore serve`` on a free port with a throw-away SQLite database, ope
 - samples lost = samples the server recorded for that span but the client never received;
 - frames per second per session;
 - server CPU per session-second: the server process's user + system time (``/proc/PID/stat``) over the listening
-  span, divided by sessions x seconds; and the sessions one core could carry at that cost.
+  span, divided by sessions x seconds; and the sessions one core could carry at that cost;
+- client CPU per session-second: this process's own CPU time over the span (it shares the machine's cores).
 
     .venv/bin/python bench/live_latency.py --sessions 50 200 500 --seconds 20
 """
@@ -84,7 +85,7 @@ async def run(n: int, seconds: float, base: str, token: str, server_pid: int) ->
             *(listen(f"{ws_base}/ws/sessions/{sid}", seconds, latencies, received, sid, token) for sid in ids)
         )
         cpu_s, wall_s = cpu_seconds(server_pid) - cpu_before, time.monotonic() - wall_before
-        print(f"client CPU {1000 * (time.process_time() - client_before) / (n * wall_s):.2f} ms per session-second")
+        client_s = time.process_time() - client_before
         lost = total = 0
         for sid in ids:
             got = received.get(sid, [])
@@ -109,6 +110,7 @@ async def run(n: int, seconds: float, base: str, token: str, server_pid: int) ->
             "frames_per_s_per_session": frames_per_s,
             "cpu_ms_per_session_s": 1000 * cpu_s / (n * wall_s),
             "sessions_per_core": n * wall_s / cpu_s if cpu_s else float("inf"),
+            "client_cpu_ms_per_session_s": 1000 * client_s / (n * wall_s),
         }
 
 
@@ -151,20 +153,22 @@ def main() -> None:
         print(
             f"{n} sessions: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms, "
             f"{r['frames_per_s_per_session']:.1f} frames/s/session, lost {r['lost']} of {r['samples']} samples, "
-            f"server CPU {r['cpu_ms_per_session_s']:.2f} ms per session-second ({r['sessions_per_core']:.0f} per core)",
+            f"server CPU {r['cpu_ms_per_session_s']:.2f} ms per session-second "
+            f"({r['sessions_per_core']:.0f} per core), "
+            f"client CPU {r['client_cpu_ms_per_session_s']:.2f} ms per session-second",
             flush=True,
         )
     print()
     print(
         "| sessions | frames | p50 (ms) | p99 (ms) | max (ms) | frames/s per session | samples lost "
-        "| server CPU per session-second (ms) | sessions per core |"
+        "| server CPU per session-second (ms) | sessions per core | client CPU per session-second (ms) |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
             f"| {r['sessions']} | {r['frames']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | "
             f"{r['frames_per_s_per_session']:.1f} | {r['lost']} of {r['samples']} | {r['cpu_ms_per_session_s']:.2f} "
-            f"| {r['sessions_per_core']:.0f} |"
+            f"| {r['sessions_per_core']:.0f} | {r['client_cpu_ms_per_session_s']:.2f} |"
         )
 
 
