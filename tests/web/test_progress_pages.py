@@ -19,6 +19,7 @@ from web_server import Server, free_port, start_server
 from pelvicore.store import SessionStore, make_engine, migrate
 from pelvicore.store.plans import PlanStore
 from pelvicore.training.plan import AssessmentSummary
+from pelvicore.training.plan_records import Plans
 from pelvicore.training.programme import new_plan
 from pelvicore.web.app import create_app
 from pelvicore.web.settings import Settings
@@ -40,7 +41,7 @@ def seed(engine: Engine) -> None:
     store_simulated(store, user, "perfect", profile="healthy", seed=2, engine=engine, created_at=now)
     store_simulated(store, user, "quick-check", profile="healthy", unit="raw", seed=3, engine=engine, created_at=now)
     plan = new_plan(AssessmentSummary(20.0, 4.0, 6), "strength", start=now.astimezone().date())
-    PlanStore(engine).save(user, plan)
+    Plans(PlanStore(engine)).save(user, plan)
 
 
 @pytest.fixture

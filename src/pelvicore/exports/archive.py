@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from pelvicore.care.records import CareRecords
 from pelvicore.errors import PelvicoreError
 from pelvicore.recordings.model import canonical_unit
 from pelvicore.store.accounts import AccountStore, UserRecord
-from pelvicore.store.care import CareStore
-from pelvicore.store.plans import PlanStore
 from pelvicore.store.repository import SessionStore
 from pelvicore.training.plan_json import plan_to_dict
+from pelvicore.training.plan_records import Plans
 
 MAX_SESSIONS = 100_000
 
@@ -54,8 +54,8 @@ def build_archive(
     user: UserRecord,
     *,
     sessions: SessionStore,
-    care: CareStore,
-    plans: PlanStore,
+    care: CareRecords,
+    plans: Plans,
     accounts: AccountStore,
     now: datetime | None = None,
 ) -> bytes:

@@ -1,28 +1,36 @@
-"""``CareStore``: a person's care profile and symptom-diary entries, in SQLite or PostgreSQL.
+"""``CareStore``: a person's care profile and symptom-diary entries, as data, in SQLite or PostgreSQL.
 
-Profiles and entries are stored as the JSON of their ``to_dict`` and read back through the same strict parsers
-that check uploaded files, so what comes out is always a valid ``CareProfile`` or ``DiaryEntry``.
+Storage only: a profile is the JSON object it is given; a diary entry is its JSON plus the day and the three
+numbers kept as columns for queries. ``care.records`` writes them from, and reads them back into, a
+``CareProfile`` or ``DiaryEntry`` through the strict parsers that check uploaded files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pelvicore.care.diary import DiaryEntry, parse_entry
-from pelvicore.care.profile import CareProfile, parse_profile
-from pelvicore.errors import PelvicoreError
 from pelvicore.store.errors import StoreError
 from pelvicore.store.json_values import to_json_object
 from pelvicore.store.models import CareProfileRow, DiaryEntryRow, User, utc_now
 from pelvicore.store.transactions import Transactions
 
-T = TypeVar("T")
+
+@dataclass(frozen=True, slots=True)
+class DiaryRow:
+    """One day of a person's diary as stored: its JSON, with the numbers that queries read as columns."""
+
+    day: dt.date
+    payload: Mapping[str, Any]
+    pain: float | None = None
+    leaking_episodes: int | None = None
+    sleep_hours: float | None = None
 
 
 class DiaryDateTakenError(StoreError):
@@ -39,9 +47,9 @@ class CareStore(Transactions):
     """
 
     # -- profile ----------------------------------------------------------------------------------------
-    def save_profile(self, user_id: int, profile: CareProfile) -> None:
-        """Store (or replace) the person's care profile."""
-        data = to_json_object(profile.to_dict(), f"user {user_id}: care profile")
+    def save_profile(self, user_id: int, data: Mapping[str, Any]) -> None:
+        """Store (or replace) the person's care profile (a JSON object)."""
+        data = to_json_object(data, f"user {user_id}: care profile")
         for attempt in range(2):
             try:
                 with self._write() as db:
@@ -56,12 +64,11 @@ class CareStore(Transactions):
                 if attempt:
                     raise StoreError(f"user {user_id}: cannot save the care profile") from None
 
-    def get_profile(self, user_id: int) -> CareProfile | None:
-        """The person's care profile, or None if she has not saved one."""
+    def get_profile(self, user_id: int) -> dict[str, Any] | None:
+        """The person's care profile as stored, or None if she has not saved one."""
         with self._read() as db:
             row = db.get(CareProfileRow, user_id)
-            data = None if row is None else row.data
-        return None if data is None else _read(parse_profile, data, f"user {user_id}: stored care profile")
+            return None if row is None or row.data is None else dict(row.data)
 
     def delete_profile(self, user_id: int) -> bool:
         """Delete the person's care profile; ``False`` if she had none."""
@@ -70,25 +77,25 @@ class CareStore(Transactions):
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     # -- diary --------------------------------------------------------------------------------------------
-    def add_entry(self, user_id: int, entry: DiaryEntry) -> None:
+    def add_entry(self, user_id: int, entry: DiaryRow) -> None:
         """Store a new diary entry; :class:`DiaryDateTakenError` if that day already has one."""
         row = _row(user_id, entry)
         try:
             with self._write() as db:
                 _existing_user(db, user_id)
-                if self._entry_row(db, user_id, entry.date) is not None:
-                    raise DiaryDateTakenError(_taken(user_id, entry.date))
+                if self._entry_row(db, user_id, entry.day) is not None:
+                    raise DiaryDateTakenError(_taken(user_id, entry.day))
                 db.add(row)
         except IntegrityError:  # added by someone else between the check and the insert
-            raise DiaryDateTakenError(_taken(user_id, entry.date)) from None
+            raise DiaryDateTakenError(_taken(user_id, entry.day)) from None
 
-    def replace_entry(self, user_id: int, entry: DiaryEntry) -> bool:
+    def replace_entry(self, user_id: int, entry: DiaryRow) -> bool:
         """Store the entry for its day, replacing any entry of that day; ``True`` if one was replaced."""
         for attempt in range(2):
             try:
                 with self._write() as db:
                     _existing_user(db, user_id)
-                    old = self._entry_row(db, user_id, entry.date, lock=True)
+                    old = self._entry_row(db, user_id, entry.day, lock=True)
                     new = _row(user_id, entry)
                     if old is None:
                         db.add(new)
@@ -98,20 +105,19 @@ class CareStore(Transactions):
                     return True
             except IntegrityError:  # added by someone else meanwhile: replace it on the second attempt
                 if attempt:
-                    raise StoreError(_taken(user_id, entry.date)) from None
+                    raise StoreError(_taken(user_id, entry.day)) from None
         raise AssertionError("unreachable")
 
-    def get_entry(self, user_id: int, day: dt.date) -> DiaryEntry | None:
-        """The person's entry for ``day``, or None."""
+    def get_entry(self, user_id: int, day: dt.date) -> dict[str, Any] | None:
+        """The JSON of the person's entry for ``day``, or None."""
         with self._read() as db:
             row = self._entry_row(db, user_id, day)
-            payload = None if row is None else row.payload
-        return None if payload is None else _read(parse_entry, payload, f"user {user_id}: diary entry {day}")
+            return None if row is None else dict(row.payload)
 
     def list_entries(
         self, user_id: int, *, start: dt.date | None = None, end: dt.date | None = None
-    ) -> list[DiaryEntry]:
-        """The person's entries from ``start`` to ``end`` (both included, either open), oldest first."""
+    ) -> list[tuple[dt.date, dict[str, Any]]]:
+        """The person's entries (day, JSON) from ``start`` to ``end`` (both included, either open), oldest first."""
         query = select(DiaryEntryRow.entry_date, DiaryEntryRow.payload).where(DiaryEntryRow.user_id == user_id)
         if start is not None:
             query = query.where(DiaryEntryRow.entry_date >= start)
@@ -119,7 +125,7 @@ class CareStore(Transactions):
             query = query.where(DiaryEntryRow.entry_date <= end)
         with self._read() as db:
             rows = db.execute(query.order_by(DiaryEntryRow.entry_date)).all()
-        return [_read(parse_entry, payload, f"user {user_id}: diary entry {day}") for day, payload in rows]
+        return [(day, dict(payload)) for day, payload in rows]
 
     def delete_entry(self, user_id: int, day: dt.date) -> bool:
         """Delete the person's entry for ``day``; ``False`` if there was none."""
@@ -135,16 +141,16 @@ class CareStore(Transactions):
         return db.scalars(query.with_for_update() if lock else query).first()
 
 
-def _row(user_id: int, entry: DiaryEntry) -> DiaryEntryRow:
-    if not isinstance(entry, DiaryEntry):
-        raise StoreError(f"user {user_id}: expected a DiaryEntry, got {type(entry).__name__}")
+def _row(user_id: int, entry: DiaryRow) -> DiaryEntryRow:
+    if not isinstance(entry, DiaryRow) or not isinstance(entry.day, dt.date):
+        raise StoreError(f"user {user_id}: expected a DiaryRow with a day, got {entry!r}"[:200])
     return DiaryEntryRow(
         user_id=user_id,
-        entry_date=entry.date,
+        entry_date=entry.day,
         pain=entry.pain,
         leaking_episodes=entry.leaking_episodes,
         sleep_hours=entry.sleep_hours,
-        payload=to_json_object(entry.to_dict(), f"user {user_id}: diary entry {entry.date}"),
+        payload=to_json_object(entry.payload, f"user {user_id}: diary entry {entry.day}"),
         updated_at=utc_now(),
     )
 
@@ -158,11 +164,4 @@ def _taken(user_id: int, day: dt.date) -> str:
     return f"user {user_id}: there is already a diary entry for {day.isoformat()}; replace it instead"
 
 
-def _read(parse: Callable[[object], T], data: object, what: str) -> T:
-    try:
-        return parse(data)
-    except PelvicoreError as exc:
-        raise StoreError(f"{what} is unreadable: {exc}") from None
-
-
-__all__ = ["CareStore", "DiaryDateTakenError"]
+__all__ = ["CareStore", "DiaryDateTakenError", "DiaryRow"]

@@ -1,38 +1,35 @@
-"""``PlanStore``: a person's training plan, her reminder times, and when the plan's current week began.
+"""``PlanStore``: a person's training plan (as JSON), her reminder times, and when the plan's current week began.
 
-The plan is stored as the JSON of ``plan_to_dict`` and read back through ``plan_from_dict``, the strict reader
-that checks plan files, so what comes out is always a valid ``Plan``.
+Storage only: the plan is kept as the JSON object it is given; ``training.plan_records`` turns a ``Plan`` into it
+and reads it back through the strict reader that checks plan files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from pelvicore.errors import PelvicoreError
 from pelvicore.store.errors import StoreError
 from pelvicore.store.json_values import to_json_object
 from pelvicore.store.models import TrainingPlanRow, User, utc_now
 from pelvicore.store.transactions import Transactions
-from pelvicore.training.plan import Plan
-from pelvicore.training.plan_json import plan_from_dict, plan_to_dict
-from pelvicore.training.reminders import parse_clock_time
 
-#: Three sets a day (NICE CG171): morning, midday, evening, until she chooses her own times.
-DEFAULT_REMINDERS = (time(8, 0), time(13, 0), time(19, 0))
 MAX_REMINDERS = 10
+_CLOCK = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
 
 
 @dataclass(frozen=True, slots=True)
-class StoredPlan:
-    """A person's plan as stored: the plan, her reminder times, and when its current week began (UTC)."""
+class PlanRow:
+    """A person's plan as stored: its JSON, her reminder times (``HH:MM``), when its current week began (UTC)."""
 
-    plan: Plan
-    reminders: tuple[time, ...]
+    data: dict[str, Any]
+    reminders: tuple[str, ...]
     week_started_at: datetime
     created_at: datetime
     updated_at: datetime
@@ -47,15 +44,21 @@ class PlanStore(Transactions):
         From ``make_engine``, with the schema brought up to date by ``migrate``.
     """
 
-    def save(self, user_id: int, plan: Plan, *, new_week: bool = True, reminders: Sequence[time] | None = None) -> None:
-        """Store the person's plan, replacing any she had.
+    def save(
+        self,
+        user_id: int,
+        data: Mapping[str, Any],
+        *,
+        new_week: bool = True,
+        reminders: Sequence[str] | None = None,
+        default_reminders: Sequence[str] = ("08:00",),
+    ) -> None:
+        """Store the person's plan (a JSON object), replacing any she had.
 
-        ``new_week`` starts the plan's current week now (a new plan, or a reviewed week); ``reminders`` replaces her
-        reminder times (a new row gets ``DEFAULT_REMINDERS``).
+        ``new_week`` starts the plan's current week now (a new plan, or a reviewed week); ``reminders`` (``HH:MM``)
+        replaces her reminder times (a new row without them gets ``default_reminders``).
         """
-        if not isinstance(plan, Plan):
-            raise StoreError(f"user {user_id}: expected a Plan, got {type(plan).__name__}")
-        data = to_json_object(plan_to_dict(plan), f"user {user_id}: training plan")
+        data = to_json_object(data, f"user {user_id}: training plan")
         times = None if reminders is None else _times_json(user_id, reminders)
         for attempt in range(2):
             try:
@@ -65,7 +68,7 @@ class PlanStore(Transactions):
                     row = db.get(TrainingPlanRow, user_id, with_for_update=True)
                     now = utc_now()
                     if row is None:
-                        default = _times_json(user_id, DEFAULT_REMINDERS)
+                        default = _times_json(user_id, default_reminders)
                         db.add(
                             TrainingPlanRow(
                                 user_id=user_id,
@@ -87,7 +90,7 @@ class PlanStore(Transactions):
                 if attempt:
                     raise StoreError(f"user {user_id}: cannot save the training plan") from None
 
-    def set_reminders(self, user_id: int, reminders: Sequence[time]) -> None:
+    def set_reminders(self, user_id: int, reminders: Sequence[str]) -> None:
         """Replace the person's reminder times; ``StoreError`` when she has no plan."""
         times = _times_json(user_id, reminders)
         with self._write() as db:
@@ -96,20 +99,15 @@ class PlanStore(Transactions):
                 raise StoreError(f"user {user_id} has no training plan")
             row.reminder_times, row.updated_at = times, utc_now()
 
-    def get(self, user_id: int) -> StoredPlan | None:
-        """The person's plan, or None if she has not made one."""
+    def get(self, user_id: int) -> PlanRow | None:
+        """The person's plan as stored, or None if she has not made one."""
         with self._read() as db:
             row = db.get(TrainingPlanRow, user_id)
             if row is None:
                 return None
-            data, times = row.data, list(row.reminder_times)
-            started, created, updated = row.week_started_at, row.created_at, row.updated_at
-        try:
-            plan = plan_from_dict(data)
-            reminders = tuple(parse_clock_time(t) for t in times)
-        except PelvicoreError as exc:
-            raise StoreError(f"user {user_id}: the stored training plan is unreadable: {exc}") from None
-        return StoredPlan(plan, reminders, started, created, updated)
+            return PlanRow(
+                dict(row.data), tuple(row.reminder_times), row.week_started_at, row.created_at, row.updated_at
+            )
 
     def delete(self, user_id: int) -> bool:
         """Delete the person's plan; ``False`` if she had none."""
@@ -118,13 +116,15 @@ class PlanStore(Transactions):
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _times_json(user_id: int, reminders: Sequence[time]) -> list[str]:
-    if not 1 <= len(reminders) <= MAX_REMINDERS or not all(isinstance(t, time) for t in reminders):
+def _times_json(user_id: int, reminders: Sequence[str]) -> list[str]:
+    if not 1 <= len(reminders) <= MAX_REMINDERS or not all(
+        isinstance(t, str) and _CLOCK.fullmatch(t) for t in reminders
+    ):
         raise StoreError(f"user {user_id}: give 1 to {MAX_REMINDERS} reminder times of day, got {list(reminders)!r}")
-    texts = sorted(t.strftime("%H:%M") for t in reminders)
+    texts = sorted(reminders)
     if len(set(texts)) != len(texts):
         raise StoreError(f"user {user_id}: each reminder time may be given once, got {', '.join(texts)}")
     return texts
 
 
-__all__ = ["DEFAULT_REMINDERS", "PlanStore", "StoredPlan"]
+__all__ = ["MAX_REMINDERS", "PlanRow", "PlanStore"]

@@ -23,6 +23,7 @@ from pelvicore.store.db import default_database_url, make_engine, migrate
 from pelvicore.store.errors import StoreError, UnknownSessionError
 from pelvicore.store.plans import PlanStore
 from pelvicore.store.repository import SessionStore
+from pelvicore.training.plan_records import Plans
 from pelvicore.web.routers import account, assessments, care, games, pages, programme, progress, sessions
 from pelvicore.web.security import Boundary, BoundaryConfig
 from pelvicore.web.settings import Settings
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = SessionStore(engine)
         store.interrupt_running()  # sessions cut short by a crash or a kill
         app.state.store = store
-        app.state.plans = PlanStore(engine)
+        app.state.plans = Plans(PlanStore(engine))
         app.state.accounts = Accounts(AccountStore(engine))
         async with contextlib.AsyncExitStack() as stack:
             backend = None

@@ -18,6 +18,7 @@ from pelvicore.care.insight import Insight, build_insight
 from pelvicore.care.instruments import InstrumentScore
 from pelvicore.care.plan import REVIEW_DAYS, SelfCarePlan, build_plan
 from pelvicore.care.profile import CareProfile, parse_profile
+from pelvicore.care.records import CareRecords
 from pelvicore.care.training_log import TrainingSession, sessions_from_records, summarise_training
 from pelvicore.care.triage import TriageResult, triage
 from pelvicore.errors import PelvicoreError
@@ -28,15 +29,15 @@ MAX_SESSIONS = 1000  # more than a year of daily training: the insight uses its 
 SIGNS_KEPT_DAYS = 7
 
 
-def _care_store(request: Request) -> CareStore:
-    care = getattr(request.app.state, "care_store", None)
+def _care_records(request: Request) -> CareRecords:
+    care = getattr(request.app.state, "care_records", None)
     if care is None:
         store: SessionStore = request.app.state.store
-        care = request.app.state.care_store = CareStore(store.engine)
+        care = request.app.state.care_records = CareRecords(CareStore(store.engine))
     return care
 
 
-CareDep = Annotated[CareStore, Depends(_care_store)]
+CareDep = Annotated[CareRecords, Depends(_care_records)]
 
 
 def unprocessable(exc: PelvicoreError) -> HTTPException:
@@ -44,7 +45,7 @@ def unprocessable(exc: PelvicoreError) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
 
 
-def profile_of(care: CareStore, user: int) -> CareProfile:
+def profile_of(care: CareRecords, user: int) -> CareProfile:
     """Her saved profile, or an empty one (every field unknown) before she saves one."""
     return care.get_profile(user) or CareProfile()
 
@@ -54,7 +55,7 @@ def needs_of(profile: CareProfile) -> dict[str, list[str]]:
     return {"bone": profile.needs("bone"), "bmi": profile.needs("bmi")}
 
 
-def save_profile(care: CareStore, user: int, obj: object) -> tuple[CareProfile, TriageResult]:
+def save_profile(care: CareRecords, user: int, obj: object) -> tuple[CareProfile, TriageResult]:
     """Check and store her profile, and run triage on the history it gives (onboarding)."""
     try:
         profile = parse_profile(obj)
@@ -92,7 +93,7 @@ def scores_of(entry: DiaryEntry) -> list[InstrumentScore]:
     return [s for s in (entry.pain_score(), entry.peg_score(), *entry.instruments) if s is not None]
 
 
-def save_entry(care: CareStore, user: int, obj: object) -> DiarySaved:
+def save_entry(care: CareRecords, user: int, obj: object) -> DiarySaved:
     """Check and store a diary entry (replacing that day's), then triage it when it reports something new."""
     try:
         entry = parse_entry(obj)
@@ -137,7 +138,7 @@ def review_week(first_day: dt.date | None, today: dt.date) -> tuple[dt.date, dt.
     return began, began + dt.timedelta(days=REVIEW_DAYS)
 
 
-def plan_for(care: CareStore, store: SessionStore, user: int, *, today: dt.date) -> PlanView:
+def plan_for(care: CareRecords, store: SessionStore, user: int, *, today: dt.date) -> PlanView:
     """Her plan today: triage on her history, on what is new in her latest entry and on the warning signs of the
     last week's entries, then :func:`build_plan`.
 
@@ -160,7 +161,7 @@ def plan_for(care: CareStore, store: SessionStore, user: int, *, today: dt.date)
     return PlanView(plan, result, flags, began, review)
 
 
-def insight_for(care: CareStore, store: SessionStore, user: int) -> Insight:
+def insight_for(care: CareRecords, store: SessionStore, user: int) -> Insight:
     """Weekly diary against training, with the estimates (see :mod:`pelvicore.care.insight`)."""
     return build_insight(care.list_entries(user), training_of(store, user))
 

@@ -12,8 +12,8 @@ from fastapi import Depends, HTTPException, Request, WebSocket, status
 
 from pelvicore.accounts import Accounts, Principal
 from pelvicore.sessions import SessionManager
-from pelvicore.store.plans import PlanStore
 from pelvicore.store.repository import SessionStore
+from pelvicore.training.plan_records import Plans
 
 
 def _store(request: Request) -> SessionStore:
@@ -24,7 +24,7 @@ def _manager(request: Request) -> SessionManager:
     return request.app.state.manager
 
 
-def _plans(request: Request) -> PlanStore:
+def _plans(request: Request) -> Plans:
     return request.app.state.plans
 
 
@@ -45,7 +45,7 @@ def _user(principal: Annotated[Principal, Depends(_principal)]) -> int:
 
 StoreDep = Annotated[SessionStore, Depends(_store)]
 ManagerDep = Annotated[SessionManager, Depends(_manager)]
-PlansDep = Annotated[PlanStore, Depends(_plans)]
+PlansDep = Annotated[Plans, Depends(_plans)]
 AccountsDep = Annotated[Accounts, Depends(_accounts)]
 PrincipalDep = Annotated[Principal, Depends(_principal)]
 CurrentUser = Annotated[int, Depends(_user)]

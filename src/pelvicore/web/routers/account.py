@@ -19,6 +19,7 @@ from pelvicore.accounts import AccountError, Accounts, PasswordRejected, Princip
 from pelvicore.accounts.policy import PASSWORD_MAX_CHARS, absolute_timeout, idle_timeout
 from pelvicore.accounts.service import SignIn
 from pelvicore.accounts.tokens import new_secret
+from pelvicore.care.records import CareRecords
 from pelvicore.exports.archive import build_archive
 from pelvicore.store.care import CareStore
 from pelvicore.web.deps import AccountsDep, PlansDep, PrincipalDep, StoreDep, client_address
@@ -294,7 +295,7 @@ def export_archive(
 ) -> Response:
     """A zip of everything she owns: JSON records, a CSV per session's trace, and a README saying what is what."""
     data = build_archive(
-        principal.user, sessions=store, care=CareStore(store.engine), plans=plans, accounts=accounts.store
+        principal.user, sessions=store, care=CareRecords(CareStore(store.engine)), plans=plans, accounts=accounts.store
     )
     accounts.audit(principal.id, principal, "export", f"{len(data)} bytes", address=client_address(request))
     stamp = datetime.now(UTC).strftime("%Y%m%d")

@@ -13,11 +13,11 @@ from pelvicore.devices.simulator.persons import PERSONS
 from pelvicore.errors import PelvicoreError
 from pelvicore.sessions import SensorUnavailable
 from pelvicore.store.errors import StoreError
-from pelvicore.store.plans import StoredPlan
 from pelvicore.store.repository import SessionRecord, SessionStore
 from pelvicore.training.dosing import Goal
 from pelvicore.training.plan import AssessmentSummary
 from pelvicore.training.plan_json import plan_to_dict
+from pelvicore.training.plan_records import StoredPlan
 from pelvicore.training.plan_session import PREFIX, plan_routine, session_exercises
 from pelvicore.training.programme import new_plan, update_plan
 from pelvicore.training.reminders import parse_clock_time, reminders_ics
