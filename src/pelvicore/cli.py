@@ -326,7 +326,7 @@ def record(
     """
     import asyncio
 
-    from pelvicore.devices.recording_job import run_recording
+    from pelvicore.sessions.recording_job import run_recording
 
     try:
         asyncio.run(

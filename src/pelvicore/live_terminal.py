@@ -22,13 +22,12 @@ from pelvicore.devices.replay import FileSource
 from pelvicore.devices.simulator import SimulatorSource
 from pelvicore.sessions import SessionManager
 from pelvicore.store import SessionStore, make_engine, migrate
-from pelvicore.training.protocols import Protocol
+from pelvicore.training.protocols import FREE
 from pelvicore.training.routines import get_protocol
 
 BARS = " ▁▂▃▄▅▆▇█"
 WINDOW_S = 12.0
 WIDTH = 72
-FREE_PRACTICE = Protocol("free", "Free practice", (), "a recording replayed: no cues")
 
 
 def sparkline(x: np.ndarray, lo: float, hi: float) -> str:
@@ -103,7 +102,7 @@ class TerminalView:
 async def run_live(*, profile: str, protocol: str, speed: float, seed: int, file: Path | None) -> None:
     source: RecordingSource
     if file is not None:
-        source, routine = FileSource(file, speed=speed), FREE_PRACTICE
+        source, routine = FileSource(file, speed=speed), FREE
     else:
         routine = get_protocol(protocol)
         source = SimulatorSource(profile, protocol, seed=seed, speed=speed)

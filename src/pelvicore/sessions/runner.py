@@ -143,15 +143,19 @@ class LiveSession:
                     self._follow_gaps(frame)
                     self._reached_s = frame.t0_s + frame.n_samples / frame.fs_hz - self._cue_shift_s
                     self._give_cues(cues)
-                    if self._reached_s >= self._duration_s and isinstance(self.source, Stoppable):
+                    if (
+                        self.routine.steps
+                        and self._reached_s >= self._duration_s
+                        and isinstance(self.source, Stoppable)
+                    ):
                         self.source.stop()  # a trainer streams for ever: the routine's end ends the session
                     self._publish_frame(frame, produced_at)
                     self._analyse(frame)
                     self.recorder.add_frame(self.id, frame)
             self._analyse(None)
             self._handle(self.pipeline.finish())
-            if self.stop_requested and self._reached_s < self._duration_s:
-                status = "stopped"
+            if self.stop_requested and (self._reached_s < self._duration_s or not self.routine.steps):
+                status = "stopped"  # before the routine's end, or a routine without an end
         except asyncio.CancelledError:
             status = "interrupted"
             raise

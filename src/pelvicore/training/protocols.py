@@ -122,6 +122,9 @@ def _glazer(flick_rest_s: float) -> tuple[Step, ...]:
     )
 
 
+#: No cues and no end: a recording replayed, or a trainer recorded until stopped.
+FREE = Protocol("free", "Free practice", (), "no cues: a recording replayed, or a trainer until stopped")
+
 PROTOCOLS: dict[str, Protocol] = {
     p.name: p
     for p in (

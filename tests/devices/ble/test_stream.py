@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,7 +9,6 @@ from hypothesis import strategies as st
 from pelvicore.devices.ble.payloads import femfit_payloads, open_payload, perifit_payload
 from pelvicore.devices.ble.stream import SampleClock, SampleStream, SensorStatus, snap_rate
 from pelvicore.devices.profiles import PROFILES
-from pelvicore.devices.recorder import Collector
 from pelvicore.signal.frames import Frame
 
 PERIFIT = "0000aa41-0000-1000-8000-00805f9b34fb"
@@ -112,18 +110,6 @@ def test_any_bytes_from_any_trainer_give_samples_or_a_report_never_an_exception(
         stream.push(chars[which % len(chars)], payload, now=k * 0.05)
     for frame in stream.take_frames():
         assert isinstance(frame, Frame) and frame.n_samples >= 1
-
-
-def test_a_recording_keeps_gaps_as_marked_dropouts_and_sensor_notes() -> None:
-    collector = Collector(20.0, {"floor": "raw"})
-    collector.add(Frame(100, 20.0, {"floor": np.arange(10.0)}, {"floor": "raw"}))
-    collector.note(110, "sensor disconnected")
-    collector.add(Frame(130, 20.0, {"floor": np.arange(10.0) + 50}, {"floor": "raw"}))
-    rec = collector.recording({"source": "test"})
-    assert rec.n_samples == 40
-    assert rec.signals["floor"][10:30].tolist() == [9.0] * 20  # held across the gap
-    notes = {a.text: (a.onset_s, a.duration_s) for a in rec.annotations}
-    assert notes["dropout"] == (0.5, 1.0) and notes["sensor disconnected"] == (0.5, 0.0)
 
 
 def test_an_unknown_rate_is_snapped_to_the_nearest_usual_one() -> None:
