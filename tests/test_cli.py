@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pelvicore.cli import app
-from pelvicore.devices.simulator import simulate
 from pelvicore.recordings import write_recording
+from pelvicore.simulation import simulate
 from pelvicore.training.routines import get_protocol
 
 BIOSPPY_EMG = Path("/work/shared/data/biosppy_emg_1000hz.txt")

@@ -41,7 +41,7 @@ HOMES = {
     "Recording": "pelvicore.recordings.model",
     "read_recording": "pelvicore.recordings",
     "write_recording": "pelvicore.recordings",
-    "simulate": "pelvicore.devices.simulator",
+    "simulate": "pelvicore.simulation",
     "PelvicoreError": "pelvicore.errors",
 }
 

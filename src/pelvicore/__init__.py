@@ -27,7 +27,7 @@ _EXPORTS = {
     "Recording": "pelvicore.recordings.model",
     "read_recording": "pelvicore.recordings",
     "write_recording": "pelvicore.recordings",
-    "simulate": "pelvicore.devices.simulator",
+    "simulate": "pelvicore.simulation",
     "PelvicoreError": "pelvicore.errors",
 }
 

@@ -99,8 +99,8 @@ def simulate(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     try:
-        from pelvicore.devices.simulator import simulate as run_simulation
         from pelvicore.recordings import write_recording
+        from pelvicore.simulation import simulate as run_simulation
 
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True) as bar:
             bar.add_task(f"Simulating {profile} / {protocol}", total=None)

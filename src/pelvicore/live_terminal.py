@@ -105,7 +105,7 @@ async def run_live(*, profile: str, protocol: str, speed: float, seed: int, file
         source, routine = FileSource(file, speed=speed), FREE
     else:
         routine = get_protocol(protocol)
-        source = SimulatorSource(profile, protocol, seed=seed, speed=speed)
+        source = SimulatorSource(profile, routine, seed=seed, speed=speed)
     engine = make_engine("sqlite://")  # a throw-away database: the terminal session is not kept
     try:
         migrate(engine)

@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 from pelvicore.assess.cough import assess_cough
 from pelvicore.assess.glazer import assess_glazer
 from pelvicore.cli import app
-from pelvicore.devices.simulator import simulate
 from pelvicore.recordings import read_recording, write_recording
 from pelvicore.recordings.model import Recording
+from pelvicore.simulation import simulate
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "220", "NO_COLOR": "1"}

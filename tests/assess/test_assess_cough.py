@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from pelvicore.assess.cough import assess_cough
-from pelvicore.devices.simulator import PERSONS, simulate
+from pelvicore.devices.simulator import PERSONS
 from pelvicore.errors import SignalError
 from pelvicore.recordings.model import Recording
+from pelvicore.simulation import simulate
 
 
 @pytest.mark.parametrize("profile", list(PERSONS))

@@ -9,10 +9,10 @@ import pytest
 from assess_synth import glazer_emg
 
 from pelvicore.assess.glazer import assess_glazer
-from pelvicore.devices.simulator import simulate
 from pelvicore.errors import ProtocolError, SignalError
 from pelvicore.recordings import read_recording, write_recording
 from pelvicore.recordings.model import Annotation, Recording
+from pelvicore.simulation import simulate
 
 PHASE_KEYS = {
     "pre_rest": {"mean", "variability_pct"},

@@ -8,9 +8,9 @@ from assess_synth import squeezes
 
 from pelvicore.assess.norms import power_class
 from pelvicore.assess.perfect import assess_perfect
-from pelvicore.devices.simulator import simulate
 from pelvicore.errors import SignalError
 from pelvicore.recordings.model import Recording
+from pelvicore.simulation import simulate
 
 #: Issue 5: maximal squeezes of these heights above rest must give these classes, power within ±10 %.
 EXPECTED = {10.0: "very weak", 20.0: "weak", 33.0: "moderate", 50.0: "good", 72.0: "strong"}

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from pelvicore.assess.relaxation import assess_relaxation
-from pelvicore.devices.simulator import simulate
 from pelvicore.recordings.model import Recording
+from pelvicore.simulation import simulate
 
 FS = 50.0
 

@@ -13,9 +13,9 @@ from pelvicore.assess.timeline import (
     timeline_from_steps,
     timeline_of,
 )
-from pelvicore.devices.simulator import simulate
 from pelvicore.recordings import read_recording, write_recording
 from pelvicore.recordings.model import Annotation
+from pelvicore.simulation import simulate
 from pelvicore.training.routines import get_protocol
 
 

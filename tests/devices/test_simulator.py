@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from scipy import signal as sps
 
-from pelvicore.devices.simulator import PERSONS, Simulation, simulate
+from pelvicore.devices.simulator import PERSONS, Simulation
 from pelvicore.devices.simulator.bursts import emg_bursts
 from pelvicore.errors import ProtocolError
+from pelvicore.simulation import simulate
 from pelvicore.training.protocols import PROTOCOLS
 from pelvicore.training.routines import get_protocol
 

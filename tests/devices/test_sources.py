@@ -12,11 +12,13 @@ import pytest
 
 from pelvicore.devices.frames_source import FRAME_RATE_HZ, RecordingSource
 from pelvicore.devices.replay import FileSource
-from pelvicore.devices.simulator import SimulatorSource, simulate
+from pelvicore.devices.simulator import SimulatorSource
 from pelvicore.devices.source import Pacer, Source, SourceInfo
 from pelvicore.recordings import write_recording
 from pelvicore.recordings.model import Annotation, Recording
 from pelvicore.signal.frames import Frame
+from pelvicore.simulation import simulate
+from pelvicore.training.routines import get_protocol
 
 
 async def _collect(source: Source) -> list[Frame]:
@@ -137,7 +139,7 @@ def test_dropout_at_the_start_and_end() -> None:
 
 
 def test_simulator_source_is_a_source() -> None:
-    src = SimulatorSource("weak", "cough", seed=3, speed=0)
+    src = SimulatorSource("weak", get_protocol("cough"), seed=3, speed=0)
     assert isinstance(src, Source)
     info = src.info
     assert isinstance(info, SourceInfo)
@@ -151,7 +153,7 @@ def test_simulator_source_is_a_source() -> None:
 
 
 def test_simulator_source_emg() -> None:
-    src = SimulatorSource("healthy", "cough", seed=1, speed=0, signals="emg")
+    src = SimulatorSource("healthy", get_protocol("cough"), seed=1, speed=0, signals="emg")
     assert src.info.fs_hz == 2000.0 and src.info.units == {"emg": "uV"}
     frames = collect(src)
     assert max(f.n_samples for f in frames) == np.ceil(2000.0 / FRAME_RATE_HZ)

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 import pelvicore
-from pelvicore.devices.simulator import simulate
 from pelvicore.devices.simulator.bursts import emg_bursts
 from pelvicore.recordings import read_recording
 from pelvicore.signal.scoring import OnsetScore, score_onsets
+from pelvicore.simulation import simulate
 
 PROFILES = ["healthy", "weak", "fatiguing", "hypertonic", "bearing-down"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pelvicore.devices.simulator import simulate
 from pelvicore.devices.simulator.bursts import emg_bursts
 from pelvicore.errors import SignalError
 from pelvicore.recordings import read_recording
@@ -13,6 +12,7 @@ from pelvicore.recordings.model import Recording
 from pelvicore.signal.events import Contraction, SignalProblem
 from pelvicore.signal.frames import Frame
 from pelvicore.signal.pipeline import Pipeline
+from pelvicore.simulation import simulate
 
 REAL_EMG = read_recording(__import__("pathlib").Path(__file__).parents[1] / "data" / "biosppy_emg_1000hz.txt")
 

@@ -10,9 +10,9 @@ import pytest
 from numpy.testing import assert_allclose
 
 from pelvicore.analysis import analyze, analyze_recording
-from pelvicore.devices.simulator import simulate
 from pelvicore.errors import ProtocolError, SignalError
 from pelvicore.signal.events import Calibration
+from pelvicore.simulation import simulate
 from pelvicore.training.game_score import GameScore
 from pelvicore.training.games import (
     GAMES,

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from pelvicore.analysis import analyze_recording
-from pelvicore.devices.simulator import simulate
 from pelvicore.errors import ProtocolError
+from pelvicore.simulation import simulate
 from pelvicore.training.library import (
     EXERCISES,
     POSITIONS,

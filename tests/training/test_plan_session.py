@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pelvicore.devices.simulator import simulate
 from pelvicore.errors import ProtocolError
+from pelvicore.simulation import simulate
 from pelvicore.training.plan import AssessmentSummary, Plan
 from pelvicore.training.plan_session import plan_protocol, plan_routine, session_exercises
 from pelvicore.training.programme import new_plan

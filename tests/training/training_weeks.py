@@ -21,7 +21,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from pelvicore.analysis import analyze_recording
-from pelvicore.devices.simulator import PERSONS, Person, simulate
+from pelvicore.devices.simulator import PERSONS, Person
+from pelvicore.simulation import simulate
 from pelvicore.training.plan import Plan
 from pelvicore.training.programme import update_plan
 from pelvicore.training.sessions import SessionSummary, session_from_analysis

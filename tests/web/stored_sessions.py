@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Engine, update
 
 from pelvicore.analysis import analyze_recording
-from pelvicore.devices.simulator import simulate
+from pelvicore.simulation import simulate
 from pelvicore.store.models import LiveSession
 from pelvicore.store.repository import SessionStore
 

@@ -54,8 +54,9 @@ def simulated_pressure(person: str = "healthy", routine: str = "quick-check", se
     """(floor, abdomen) cmH2O pairs of a simulated session at 50 Hz, dropouts included (a sensor does not
     know about them; the data just is not there)."""
     from pelvicore.devices.simulator import simulate
+    from pelvicore.training.protocols import PROTOCOLS
 
-    rec = simulate(person, routine, seed=seed, fs_hz=50.0).recording
+    rec = simulate(person, PROTOCOLS[routine], seed=seed, fs_hz=50.0).recording
     return np.column_stack([rec.signals["floor"], rec.signals["abdomen"]])
 
 

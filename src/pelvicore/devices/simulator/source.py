@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from pelvicore.devices.frames_source import RecordingSource
 from pelvicore.devices.simulator.synthesis import Signals, Simulation, simulate
-from pelvicore.training.protocols import Protocol
+from pelvicore.training.protocols import PROTOCOLS, Protocol
 
 
 class SimulatorSource(RecordingSource):
-    """A virtual person (``profile``) following ``protocol`` (its steps, or a routine's name), streamed at
-    ``speed`` x real time."""
+    """A virtual person (``profile``) following ``protocol``'s steps, streamed at ``speed`` x real time."""
 
     def __init__(
         self,
         profile: str = "healthy",
-        protocol: str | Protocol = "quick-check",
+        protocol: Protocol = PROTOCOLS["quick-check"],
         *,
         seed: int = 0,
         speed: float = 1.0,

@@ -19,7 +19,6 @@ from scipy import signal as sps
 from pelvicore.devices.simulator.persons import get_person
 from pelvicore.recordings.model import Annotation, Recording
 from pelvicore.training.protocols import Protocol
-from pelvicore.training.routines import get_protocol
 
 Signals = Literal["pressure", "emg", "both"]
 
@@ -123,7 +122,7 @@ def _band_noise(rng: np.random.Generator, n: int, fs_hz: float, lo: float, hi: f
 
 def simulate(
     profile: str,
-    protocol: str | Protocol,
+    protocol: Protocol,
     *,
     seed: int = 0,
     fs_hz: float | None = None,
@@ -138,15 +137,15 @@ def simulate(
     ----------
     profile : str
         A name from ``PERSONS`` (``healthy``, ``weak``, ``fatiguing``, ``hypertonic``, ``bearing-down``).
-    protocol : str or Protocol
-        A name from ``PROTOCOLS`` or a protocol object.
+    protocol : Protocol
+        The steps to follow (``pelvicore.simulate`` also takes a routine's name).
     fs_hz : float, optional
         Sampling rate, Hz. Default 50 Hz for pressure only, 2000 Hz when EMG is included.
     signals : {"pressure", "emg", "both"}
         ``floor`` and ``abdomen`` pressure (cmH2O), ``emg`` (uV), or all three at one rate.
     """
     person = get_person(profile)
-    proto = get_protocol(protocol) if isinstance(protocol, str) else protocol
+    proto = protocol
     fs = float(fs_hz if fs_hz is not None else (50.0 if signals == "pressure" else 2000.0))
     rng = np.random.default_rng(seed)
     n = round(proto.duration_s * fs)
