@@ -172,7 +172,7 @@ def serve(
     import uvicorn
 
     from pelvicore.web.app import create_app
-    from pelvicore.web.serving import prepare_accounts
+    from pelvicore.web.serving import collect_garbage_less_often, prepare_accounts
     from pelvicore.web.settings import Settings
 
     settings = Settings(
@@ -194,6 +194,7 @@ def serve(
     if open_browser:
         # Opened once the server answers, so the browser never meets a refused connection.
         threading.Thread(target=_open_when_up, args=(start.open_url, port), daemon=True).start()
+    collect_garbage_less_often()
     try:
         uvicorn.run(
             create_app(settings),
