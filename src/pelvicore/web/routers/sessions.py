@@ -182,7 +182,7 @@ async def _forward(websocket: WebSocket, manager: SessionManager, session_id: st
     """Send the live session's messages until its end; False if it had ended before anything was sent."""
     sent = False
     async for text in manager.fanout.subscribe(session_id):
-        await websocket.send_text(text)
+        await websocket.send({"type": "websocket.send", "text": text})  # send_text's one extra call, per frame
         sent = True
     return sent
 
