@@ -106,3 +106,13 @@ def test_a_dropout_in_a_glazer_session_moves_the_cues_and_the_report_follows_the
     # The stored trace keeps the gap: the samples never received are not made up.
     _, _, index = store.load_trace(session_id, owner=record.user_id)
     assert np.diff(index).max() == round(gap_s * 50) + 1
+    # What went wrong is stored as what it is: the sensor's news, and the signal's problem naming which.
+    events = store.get_events(session_id, owner=record.user_id)
+    assert [e["state"] for e in events if e["kind"] == "sensor"] == ["disconnected"]
+    dropouts = [e for e in events if e["kind"] == "problem" and e["problem"] == "dropout"]
+    # The 5 s gap, and the simulated person's own short ones (her sensor slipping).
+    assert {"t_s": drop_at_s, "text": "5.00 s of samples lost"} in [
+        {"t_s": e["t_s"], "text": e["text"]} for e in dropouts
+    ]
+    warnings = [(m["t_s"], m["text"]) for m in messages if m["type"] == "warning" and m["kind"] == "dropout"]
+    assert warnings == [(e["t_s"], e["text"]) for e in dropouts]

@@ -110,8 +110,8 @@ def stored_recording(
             annotations.append(Annotation(onset, float(event["duration_s"]), text))
         elif event["kind"] == "sensor" and event.get("state") in SENSOR_NOTES:
             annotations.append(Annotation(onset, 0.0, f"sensor {event['state']}"))
-        elif event["kind"] in SENSOR_NOTES:  # a problem the sensor reported (saturation, flat line, loss)
-            annotations.append(Annotation(onset, 0.0, f"sensor {event['kind']}"))
+        elif event["kind"] == "problem" and event.get("problem") in SENSOR_NOTES:  # saturation, flat line, loss
+            annotations.append(Annotation(onset, 0.0, f"sensor {event['problem']}"))
     annotations.sort(key=lambda a: a.onset_s)
     record = store.get(session_id, owner=owner)
     units = dict(record.units) if record is not None else {name: "raw" for name in signals}

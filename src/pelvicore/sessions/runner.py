@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -262,14 +262,14 @@ class LiveSession:
             self._calibrating = asyncio.ensure_future(self._load_calibration())
         if status.kind == "disconnected":
             self._sensor_away = True
+        t_s = round(status.index / self.pipeline.fs_hz, 3)
+        if status.kind in ("saturation", "flat", "loss", "bad-payload"):
+            self._warn(status.kind, t_s, status.text, record_as="problem")
+            return
         message: Message = {"type": "sensor", "state": status.kind, "text": status.text}
         if status.value is not None:
             message["value"] = status.value
-        t_s = round(status.index / self.pipeline.fs_hz, 3)
-        if status.kind in ("saturation", "flat", "loss", "bad-payload"):
-            message = {"type": "warning", "kind": status.kind, "t_s": t_s, "text": status.text}
-            self._record({"kind": "problem", **message})
-        elif status.kind in ("disconnected", "reconnected", "battery", "unreachable"):
+        if status.kind in ("disconnected", "reconnected", "battery", "unreachable"):
             self._record({"kind": "sensor", "t_s": t_s, **message})
         self._publish(message)
 
@@ -345,18 +345,16 @@ class LiveSession:
                 self._publish(message)
                 self._record({"kind": "contraction", "t_s": event.onset_s} | message)
                 if event.technique == "push":
-                    warning = {
-                        "type": "warning",
-                        "kind": "push",
-                        "t_s": round(event.onset_s, 3),
-                        "text": "You pushed down — lift and squeeze instead.",
-                    }
-                    self._publish(warning)
-                    self._record({"kind": "warning", **warning})
+                    text = "You pushed down — lift and squeeze instead."
+                    self._warn("push", round(event.onset_s, 3), text, record_as="warning")
             else:
-                warning = {"type": "warning", "kind": event.kind, "t_s": round(event.start_s, 3), "text": event.message}
-                self._publish(warning)
-                self._record({"kind": "problem", **warning})
+                self._warn(event.kind, round(event.start_s, 3), event.message, record_as="problem")
+
+    def _warn(self, what: str, t_s: float, text: str, *, record_as: Literal["warning", "problem"]) -> None:
+        """Tell the page (a ``warning`` message of kind ``what``) and store it as a ``warning`` about her
+        technique or a ``problem`` with the signal, naming which (``{"kind": "problem", "problem": "flat"}``)."""
+        self._publish({"type": "warning", "kind": what, "t_s": t_s, "text": text})
+        self._record({"kind": record_as, record_as: what, "t_s": t_s, "text": text})
 
     def _publish_frame(self, frame: Frame, produced_at: float) -> None:
         # Sample k of the frame is at t0_s + k / fs_hz: one time per frame, not one per sample.
