@@ -14,7 +14,7 @@ import logging
 import numpy as np
 
 from pelvicore.sessions.fanout import Message
-from pelvicore.signal.frames import Frame
+from pelvicore.signal.frames import Frame, join_frames
 from pelvicore.store.errors import StoreError
 from pelvicore.store.repository import SessionStore
 from pelvicore.store.writes import SessionRows
@@ -100,4 +100,4 @@ def _runs(frames: list[Frame]) -> list[tuple[int, dict[str, np.ndarray]]]:
             runs[-1].append(frame)
         else:
             runs.append([frame])
-    return [(run[0].index, {n: np.concatenate([f.channels[n] for f in run]) for n in run[0].channels}) for run in runs]
+    return [(run[0].index, join_frames(run).channels) for run in runs]

@@ -20,7 +20,7 @@ from pelvicore.errors import PelvicoreError
 from pelvicore.sessions.fanout import LocalFanout, Message
 from pelvicore.sessions.recorder import Recorder
 from pelvicore.signal.events import Contraction, SignalProblem
-from pelvicore.signal.frames import Frame
+from pelvicore.signal.frames import Frame, join_frames
 from pelvicore.signal.pipeline import Pipeline
 from pelvicore.store.models import EndStatus
 from pelvicore.store.repository import DeviceCalibration, SessionStore
@@ -30,14 +30,6 @@ logger = logging.getLogger(__name__)
 
 ANALYSIS_S = 1.0
 """Frames are analysed in blocks of this many seconds (pages still get every frame as it comes)."""
-
-
-def _joined(frames: list[Frame]) -> Frame:
-    if len(frames) == 1:
-        return frames[0]
-    first = frames[0]
-    channels = {name: np.concatenate([f.channels[name] for f in frames]) for name in first.channels}
-    return Frame(first.index, first.fs_hz, channels, first.units, first.start_s)
 
 
 def _rounded(x: np.ndarray) -> list[float]:
@@ -195,7 +187,7 @@ class LiveSession:
             self._analyse_held()
 
     def _analyse_held(self) -> None:
-        self._handle(self.pipeline.feed(_joined(self._unanalysed)))
+        self._handle(self.pipeline.feed(join_frames(self._unanalysed)))
         self._unanalysed.clear()
         self._unanalysed_n = 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,3 +64,12 @@ class Frame:
     def times_s(self) -> np.ndarray:
         """Sample times, s, shape (n_samples,)."""
         return self.start_s + (self.index + np.arange(self.n_samples)) / self.fs_hz
+
+
+def join_frames(frames: Sequence[Frame]) -> Frame:
+    """Consecutive frames (each starting where the one before ended) as one frame."""
+    first = frames[0]
+    if len(frames) == 1:
+        return first
+    channels = {name: np.concatenate([f.channels[name] for f in frames]) for name in first.channels}
+    return Frame(first.index, first.fs_hz, channels, first.units, first.start_s)
