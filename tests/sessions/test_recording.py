@@ -91,3 +91,17 @@ def test_a_cancelled_recording_is_still_saved() -> None:
 
     asyncio.run(scenario())
     assert len(saved) == 1 and saved[0] is not None and saved[0].n_samples >= 10
+
+
+def test_cues_are_timed_from_the_first_sample_and_one_under_way_is_cut_to_it() -> None:
+    from pelvicore.sessions.recording import cue_annotations
+
+    cues = [
+        {"t_s": 0.0, "duration_s": 5.0, "action": "rest", "step": "rest"},  # over before the first sample
+        {"t_s": 5.0, "duration_s": 10.0, "action": "squeeze", "step": "hold"},  # under way at 8 s
+        {"t_s": 15.0, "duration_s": 10.0, "action": "rest", "step": "rest"},
+    ]
+    assert [(a.onset_s, a.duration_s, a.text) for a in cue_annotations(cues, 8.0)] == [
+        (0.0, 7.0, "cue squeeze hold"),
+        (7.0, 10.0, "cue rest rest"),
+    ]

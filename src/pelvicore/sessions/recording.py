@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -103,12 +104,11 @@ def stored_recording(
         signals[name] = _held(full)
     start_s = origin / fs_hz
     annotations = [Annotation(run[0] / fs_hz, run.size / fs_hz, "dropout") for run in _runs(np.flatnonzero(~have))]
-    for event in store.get_events(session_id, owner=owner):
+    events = store.get_events(session_id, owner=owner)
+    annotations += cue_annotations([e for e in events if e["kind"] == "cue"], start_s)
+    for event in events:
         onset = max(0.0, float(event["t_s"]) - start_s)
-        if event["kind"] == "cue":
-            text = f"cue {event['action']} {event['step']}"
-            annotations.append(Annotation(onset, float(event["duration_s"]), text))
-        elif event["kind"] == "sensor" and event.get("state") in SENSOR_NOTES:
+        if event["kind"] == "sensor" and event.get("state") in SENSOR_NOTES:
             annotations.append(Annotation(onset, 0.0, f"sensor {event['state']}"))
         elif event["kind"] == "problem" and event.get("problem") in SENSOR_NOTES:  # saturation, flat line, loss
             annotations.append(Annotation(onset, 0.0, f"sensor {event['problem']}"))
@@ -116,6 +116,18 @@ def stored_recording(
     record = store.get(session_id, owner=owner)
     units = dict(record.units) if record is not None else {name: "raw" for name in signals}
     return Recording(fs_hz, signals, units, tuple(annotations), meta=dict(meta or {}))
+
+
+def cue_annotations(cues: Iterable[Mapping[str, Any]], start_s: float) -> list[Annotation]:
+    """A ``cue <action> <kind>`` annotation per stored cue (``t_s``, ``duration_s``, ``action``, ``step``), timed
+    from ``start_s`` (the first recorded sample); a cue under way at the start is cut to it."""
+    annotations = []
+    for cue in cues:
+        t_s, end_s = float(cue["t_s"]), float(cue["t_s"]) + float(cue["duration_s"])
+        if end_s > start_s:
+            onset = max(t_s, start_s)
+            annotations.append(Annotation(onset - start_s, end_s - onset, f"cue {cue['action']} {cue['step']}"))
+    return annotations
 
 
 def _runs(indices: np.ndarray) -> list[np.ndarray]:

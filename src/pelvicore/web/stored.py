@@ -12,7 +12,8 @@ import numpy as np
 
 from pelvicore.analysis import Analysis
 from pelvicore.errors import PelvicoreError, SignalError
-from pelvicore.recordings.model import Annotation, Recording
+from pelvicore.recordings.model import Recording
+from pelvicore.sessions.recording import cue_annotations
 from pelvicore.signal.events import Calibration, Contraction
 from pelvicore.store.repository import SessionRecord, SessionStore
 from pelvicore.training.errors import PlanError
@@ -51,19 +52,13 @@ def recording_of(store: SessionStore, record: SessionRecord) -> Recording:
         signals[name] = x if full else np.interp(grid, index[ok], x[ok])
     protocol = protocol_of(record)
     start_s = float(index[0]) / fs_hz
-    annotations: tuple[Annotation, ...] = ()
-    if record.cues:  # the cues it actually gave, at their times after any sensor gap
-        annotations = tuple(
-            Annotation(c["t_s"] - start_s, c["duration_s"], f"cue {c['action']} {c['step']}")
-            for c in record.cues
-            if c["t_s"] + c["duration_s"] > start_s
-        )
-    elif protocol is not None:  # sessions recorded before cues were stored: rebuilt from the routine
-        annotations = tuple(
-            Annotation(t - start_s, step.duration_s, f"cue {step.action} {step.kind}")
+    cues = record.cues  # the cues it actually gave, at their times after any sensor gap
+    if not cues and protocol is not None:  # sessions recorded before cues were stored: rebuilt from the routine
+        cues = [
+            {"t_s": t, "duration_s": step.duration_s, "action": step.action, "step": step.kind}
             for t, step in protocol.cue_times()
-            if t + step.duration_s > start_s
-        )
+        ]
+    annotations = tuple(cue_annotations(cues, start_s))
     meta = {"session": record.id, "protocol": record.routine}
     return Recording(fs_hz, signals, dict(record.units), annotations, meta=meta)
 
