@@ -5,6 +5,7 @@ Screenshots land in ``test-artifacts/`` (phone width and desktop) for a person t
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 
@@ -42,6 +43,8 @@ def test_a_session_from_home_to_history(browser: Browser, server: Server, label:
     chart = page.locator("#chart canvas")
     expect(chart).to_be_visible()
     expect(page.locator("#count")).not_to_have_text("0", timeout=15_000)  # contractions counted
+    # A squeeze's size is measured from her rest level, and says so (the chart's line starts at her rest).
+    expect(page.locator("#last-peak")).to_have_text(re.compile(r"^\d+\.\d cmH2O above rest$"))
     # The trace moves: the newest sample time advances and the canvas changes with it.
     first = chart.screenshot()
     now = float(page.locator("#live").get_attribute("data-latest") or 0)

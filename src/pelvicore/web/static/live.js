@@ -92,7 +92,8 @@
       marks.push(m.onset_s);
       maxSeen = Math.max(maxSeen, m.peak);
       $("count").textContent = String(marks.length);
-      $("last-peak").textContent = m.peak.toFixed(1) + " " + unit;
+      // The peak is measured from her rest level, not from zero: say so, or it reads as the line's height.
+      $("last-peak").textContent = m.peak.toFixed(1) + " " + unit + " above rest";
       $("last-technique").textContent = m.technique;
     } else if (m.type === "warning") {
       $("warning").textContent = m.text;
