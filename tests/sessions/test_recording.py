@@ -84,13 +84,15 @@ def test_a_cancelled_recording_is_still_saved() -> None:
 
     async def scenario() -> None:
         task = asyncio.create_task(record_source(Trainer(seconds=60.0, speed=1.0), FREE, saved.append))
-        await asyncio.sleep(0.6)
+        await asyncio.sleep(1.0)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
 
     asyncio.run(scenario())
-    assert len(saved) == 1 and saved[0] is not None and saved[0].n_samples >= 10
+    # What arrived before Ctrl-C (how much depends on the machine's load), every sample of it, in order.
+    assert len(saved) == 1 and saved[0] is not None and saved[0].n_samples >= 1
+    assert saved[0].signals["floor"].tolist() == list(range(saved[0].n_samples))
 
 
 def test_cues_are_timed_from_the_first_sample_and_one_under_way_is_cut_to_it() -> None:
