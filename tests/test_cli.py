@@ -273,3 +273,66 @@ def test_live_runs_to_completion(tmp_path: Path) -> None:
 def test_live_unknown_protocol_is_one_line_error(tmp_path: Path) -> None:
     proc = run_cli("live", "--speed", "0", "--protocol", "marathon", cwd=tmp_path)
     assert_one_line_error(proc, "marathon", "quick-check")
+
+
+# --- narrow terminals and bad options ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def glazer_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 340 s Glazer session: onsets past 100 s, the widest numbers a table shows."""
+    out = tmp_path_factory.mktemp("glazer") / "g.csv"
+    result = runner.invoke(app, ["simulate", "--out", str(out), "--protocol", "glazer", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_analyze_at_80_columns_shows_every_onset_in_full(glazer_csv: Path) -> None:
+    onsets = [f"{c['onset_s']:.2f}" for c in analyze_json(str(glazer_csv))["contractions"]]  # type: ignore[union-attr]
+    assert any(float(o) >= 100 for o in onsets)
+    result = runner.invoke(app, ["analyze", str(glazer_csv)], env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in result.stdout
+    rows = [line for line in lines if re.match(r"^│\s*\d+ │", line)]
+    assert [row.split("│")[2].strip() for row in rows] == onsets
+    assert "every column: --wide" in result.stdout
+
+
+def test_analyze_wide_shows_every_column_however_narrow(glazer_csv: Path) -> None:
+    result = runner.invoke(app, ["analyze", str(glazer_csv), "--wide"], env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    for column in ("mean", "rise", "release", "resid.", "decline"):
+        assert column in result.stdout, column
+    assert "…" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "phrase"),
+    [
+        (["--fs", "-5"], "1-1000 Hz"),
+        (["--fs", "0"], "1-1000 Hz"),
+        (["--fs", "1e9"], "1-1000 Hz"),
+        (["--fs", "nan"], "1-1000 Hz"),
+        (["--signals", "emg", "--fs", "100"], "500-10000 Hz"),
+        (["--seed", "-1"], "seed must be"),
+        (["--fs", "fast"], "--fs"),
+        (["--no-such-option"], "--no-such-option"),
+    ],
+)
+def test_simulate_bad_option_exits_2_with_one_line(tmp_path: Path, args: list[str], phrase: str) -> None:
+    proc = run_cli("simulate", "--out", str(tmp_path / "x.csv"), *args, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert_one_line_error(proc, phrase)
+    assert proc.stdout == ""
+    assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "phrase"), [(["live", "--speed", "-2"], "--speed"), (["serve", "--port", "0"], "--port")]
+)
+def test_other_bad_options_are_one_line(tmp_path: Path, args: list[str], phrase: str) -> None:
+    proc = run_cli(*args, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert_one_line_error(proc, phrase)

@@ -61,6 +61,7 @@ def analyze(
         str | None, typer.Option(help="Channel to analyse (default: floor, else emg, else the first)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table")] = False,
+    wide: Annotated[bool, typer.Option("--wide", help="Every column, however narrow the terminal")] = False,
 ) -> None:
     """Find every contraction in a recording and measure it (onset, peak, hold, release, technique)."""
     try:
@@ -77,7 +78,7 @@ def analyze(
         return
     from pelvicore.report_table import print_analysis
 
-    print_analysis(result, title=str(file))
+    print_analysis(result, title=str(file), wide=wide)
 
 
 @app.command()
@@ -99,9 +100,11 @@ def simulate(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     try:
+        from pelvicore.devices.simulator import check_options
         from pelvicore.recordings import write_recording
         from pelvicore.simulation import simulate as run_simulation
 
+        check_options(fs, seed, signals.value)  # a bad option is one line, before anything is drawn
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True) as bar:
             bar.add_task(f"Simulating {profile} / {protocol}", total=None)
             sim = run_simulation(profile, protocol, seed=seed, signals=signals.value, fs_hz=fs)
@@ -124,7 +127,9 @@ def live(
         str, typer.Option(help="Simulated person: healthy, weak, fatiguing, hypertonic, bearing-down")
     ] = "healthy",
     protocol: Annotated[str, typer.Option(help="quick-check, glazer, perfect, daily or cough")] = "quick-check",
-    speed: Annotated[float, typer.Option(help="Playback speed: 1 = real time, 5 = five times faster")] = 1.0,
+    speed: Annotated[
+        float, typer.Option(min=0, max=100, help="Playback speed: 1 = real time, 5 = five times faster, 0 = at once")
+    ] = 1.0,
     seed: Annotated[int, typer.Option(help="Random seed of the simulated person")] = 0,
     file: Annotated[Path | None, typer.Option(help="Replay this recording instead of the simulator")] = None,
 ) -> None:
@@ -144,7 +149,7 @@ def live(
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1 = this computer only)")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
     database_url: Annotated[
         str | None,
         typer.Option(help="SQLAlchemy URL, e.g. postgresql://user@host/db (default: SQLite in your data folder)"),
@@ -343,7 +348,26 @@ def record(
 
 
 def main() -> None:
-    app()
+    """Run the command line; a mistyped command or option is one line naming the problem, and exit code 2."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+    try:
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+        sys.exit(2)
+    except UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "pelvicore"
+        message = " ".join(exc.format_message().split())
+        typer.echo(f"pelvicore: error: {message} (see: {command} --help)", err=True)
+        sys.exit(exc.exit_code)
+    except ClickException as exc:
+        typer.echo(f"pelvicore: error: {' '.join(exc.format_message().split())}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("stopped", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

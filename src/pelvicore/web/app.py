@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
-from fastapi import FastAPI, Request, status
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from pelvicore.accounts import Accounts
 from pelvicore.devices.ble.hub import open_backend
-from pelvicore.sessions import ServerBusy, SessionManager
+from pelvicore.sessions import SessionManager
 from pelvicore.store.accounts import AccountStore
 from pelvicore.store.db import default_database_url, make_engine, migrate
-from pelvicore.store.errors import StoreError, UnknownSessionError
 from pelvicore.store.plans import PlanStore
 from pelvicore.store.repository import SessionStore
 from pelvicore.training.plan_records import Plans
+from pelvicore.web.error_pages import install_error_pages
 from pelvicore.web.routers import account, assessments, care, games, pages, programme, progress, sessions
 from pelvicore.web.security import Boundary, BoundaryConfig
 from pelvicore.web.settings import Settings
@@ -68,24 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # 422 naming the field, also when the bad value itself cannot be written as JSON (1e400 is infinite).
-        return JSONResponse(
-            {"detail": _json_safe(jsonable_encoder(exc.errors()))}, status.HTTP_422_UNPROCESSABLE_CONTENT
-        )
-
-    @app.exception_handler(ServerBusy)
-    async def busy(request: Request, exc: ServerBusy) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"})
-
-    @app.exception_handler(StoreError)
-    async def refused_by_store(request: Request, exc: StoreError) -> JSONResponse:
-        # The store checks what it is given (lengths, finite numbers, known sessions) for every caller: a value
-        # it refuses is the request's fault, never a 500.
-        code = status.HTTP_404_NOT_FOUND if isinstance(exc, UnknownSessionError) else 422
-        return JSONResponse({"detail": str(exc)[:300]}, code)
-
+    install_error_pages(app)
     config = BoundaryConfig(settings.hosts(), settings.max_body_bytes, settings.max_ws_message_bytes)
     app.add_middleware(Boundary, config=config)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -98,14 +76,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(progress.router)
     app.include_router(care.router)
     return app
-
-
-def _json_safe(value: Any) -> Any:
-    """``value`` with infinite and NaN floats written as strings."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value

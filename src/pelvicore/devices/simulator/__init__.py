@@ -2,7 +2,7 @@
 
 from pelvicore.devices.simulator.persons import PERSONS, Person, get_person
 from pelvicore.devices.simulator.source import SimulatorSource
-from pelvicore.devices.simulator.synthesis import Simulation, TruthContraction, TruthEvent, simulate
+from pelvicore.devices.simulator.synthesis import Simulation, TruthContraction, TruthEvent, check_options, simulate
 
 __all__ = [
     "PERSONS",
@@ -11,6 +11,7 @@ __all__ = [
     "SimulatorSource",
     "TruthContraction",
     "TruthEvent",
+    "check_options",
     "get_person",
     "simulate",
 ]

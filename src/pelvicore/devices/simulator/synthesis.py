@@ -11,12 +11,13 @@ falls as the muscle fatigues, over a resting level, with mains hum and baseline 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 import numpy as np
 from scipy import signal as sps
 
 from pelvicore.devices.simulator.persons import get_person
+from pelvicore.errors import ProtocolError
 from pelvicore.recordings.model import Annotation, Recording
 from pelvicore.training.protocols import Protocol
 
@@ -120,6 +121,28 @@ def _band_noise(rng: np.random.Generator, n: int, fs_hz: float, lo: float, hi: f
     return x / x.std()
 
 
+#: Sampling rates the simulator accepts, Hz: pressure trainers send 10-100 Hz; surface EMG needs at least
+#: 500 Hz to carry its 20-350 Hz band (Nyquist), and 10 kHz is beyond any clinical sEMG system.
+FS_RANGE_HZ: Final = {"pressure": (1.0, 1000.0), "emg": (500.0, 10_000.0), "both": (500.0, 10_000.0)}
+
+
+def default_fs_hz(signals: str) -> float:
+    """50 Hz for pressure only, 2000 Hz when EMG is included."""
+    return 50.0 if signals == "pressure" else 2000.0
+
+
+def check_options(fs_hz: float | None, seed: int, signals: str) -> None:
+    """Refuse options that cannot make a recording, naming the allowed range (before any memory is taken)."""
+    if signals not in FS_RANGE_HZ:
+        raise ProtocolError(f"signals must be one of {', '.join(FS_RANGE_HZ)} (got {signals!r})")
+    fs_hz = fs_hz if fs_hz is not None else default_fs_hz(signals)
+    low, high = FS_RANGE_HZ[signals]
+    if not low <= fs_hz <= high:  # also false for NaN
+        raise ProtocolError(f"sampling rate must be {low:g}-{high:g} Hz for {signals} signals (got {fs_hz:g} Hz)")
+    if not 0 <= seed < 2**63:
+        raise ProtocolError(f"seed must be a whole number from 0 to {2**63 - 1} (got {seed})")
+
+
 def simulate(
     profile: str,
     protocol: Protocol,
@@ -146,7 +169,8 @@ def simulate(
     """
     person = get_person(profile)
     proto = protocol
-    fs = float(fs_hz if fs_hz is not None else (50.0 if signals == "pressure" else 2000.0))
+    check_options(fs_hz, seed, signals)
+    fs = float(fs_hz if fs_hz is not None else default_fs_hz(signals))
     rng = np.random.default_rng(seed)
     n = round(proto.duration_s * fs)
     t = np.arange(n) / fs

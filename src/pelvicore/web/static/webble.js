@@ -9,6 +9,9 @@
   const BATTERY_LEVEL = "00002a19-0000-1000-8000-00805f9b34fb";
   const MAX_BACKOFF_S = 30;
   const DEFAULT_POLL_HZ = 20;
+  // How often the page checks the link itself: a browser can lose a link without firing gattserverdisconnected
+  // (seen when the link drops while a read is pending), which would leave "Connected" on screen for ever.
+  const LINK_CHECK_MS = 1000;
 
   const supported = () => typeof navigator !== "undefined" && "bluetooth" in navigator;
 
@@ -57,6 +60,7 @@
       this.battery = null;
       this.listeners = [];
       this.pollTimer = null;
+      this.linkTimer = null;
       this.retryTimer = null;
       this.retryDelayS = 1;
       this.attempt = 0;
@@ -190,6 +194,9 @@
         polled.push(c);
       }
       if (polled.length) this._poll(polled);
+      this.linkTimer = setInterval(() => {
+        if (this.state === "connected" && this.device && !this.device.gatt.connected) this._disconnected();
+      }, LINK_CHECK_MS);
     }
 
     // Poll mode (e.g. Elvie): read at the profile's rate, never starting a read while the last is pending.
@@ -221,7 +228,9 @@
 
     _stopStreams() {
       clearInterval(this.pollTimer);
+      clearInterval(this.linkTimer);
       this.pollTimer = null;
+      this.linkTimer = null;
       for (const [c, listener] of this.listeners) c.removeEventListener("characteristicvaluechanged", listener);
       this.listeners = [];
     }
