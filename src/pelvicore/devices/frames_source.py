@@ -16,9 +16,10 @@ from pelvicore.devices.source import Pacer, SourceInfo
 from pelvicore.recordings.model import Recording
 from pelvicore.signal.frames import Frame
 
-#: Frames per second sent by paced sources, each of the samples due by then (at 50 Hz: 2 or 3 samples, ~45 ms).
-#: Enough for a smooth live trace; every frame costs the server the same however few samples it holds.
-FRAME_RATE_HZ = 22.0
+#: Frames per second sent by paced sources, each of the samples due by then (at 50 Hz: 2 or 3 samples, ~48 ms).
+#: Enough for a smooth live trace (20 a second is the target); every frame costs the server the same however few
+#: samples it holds, so the rate is the largest lever on the server's CPU per session.
+FRAME_RATE_HZ = 21.0
 
 
 class RecordingSource:

@@ -22,10 +22,10 @@ import orjson
 Message = dict[str, Any]
 Item = tuple[int, str, str]  # (sequence number, message type, JSON text)
 
-MAX_FRAMES: Final = 220
-"""Frames a slow page may fall behind by (about 10 s at 22 frames/s) before its oldest frames are shed."""
-RECENT_FRAMES: Final = 110
-"""Frames a late subscriber is given first: the last 5 s of trace at 22 frames/s."""
+MAX_FRAMES: Final = 210
+"""Frames a slow page may fall behind by (about 10 s at 21 frames/s) before its oldest frames are shed."""
+RECENT_FRAMES: Final = 105
+"""Frames a late subscriber is given first: the last 5 s of trace at 21 frames/s."""
 MAX_EVENTS: Final = 10_000
 """Events kept for late subscribers (a session gives a few hundred)."""
 
