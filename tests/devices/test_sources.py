@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -232,3 +233,29 @@ def test_pacer_waits_for_media_time() -> None:
         return time.monotonic() - start
 
     assert 0.05 <= asyncio.run(run()) <= 1.0
+
+
+def test_pacers_due_at_one_tick_share_one_timer_and_a_cancelled_one_wakes_no_other() -> None:
+    async def run() -> tuple[int, int, bool]:
+        loop = asyncio.get_running_loop()
+        timers = 0
+        call_at = loop.call_at
+
+        def counting_call_at(when: float, callback: Any, *args: Any, **kwargs: Any) -> asyncio.TimerHandle:
+            nonlocal timers
+            timers += 1
+            return call_at(when, callback, *args, **kwargs)
+
+        loop.call_at = counting_call_at  # type: ignore[method-assign]
+        pacers = [Pacer(1.0) for _ in range(100)]
+        for pacer in pacers:
+            await pacer.wait_until(0.0)  # each pacer's media time 0 is now
+        waits = [asyncio.create_task(p.wait_until(0.05)) for p in pacers]
+        await asyncio.sleep(0)
+        waits[0].cancel()
+        done, _ = await asyncio.wait(waits[1:], timeout=2.0)
+        return timers, len(done), waits[0].cancelled()
+
+    timers, woken, cancelled = asyncio.run(run())
+    assert woken == 99 and cancelled
+    assert timers <= 2  # one timer per 10 ms tick of the grid, however many sessions wait for it

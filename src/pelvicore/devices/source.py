@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -110,4 +111,42 @@ class Pacer:
             self._t0 = now - media_time_s / self.speed
         due = self._t0 + media_time_s / self.speed
         if due > now:
-            await asyncio.sleep(math.ceil(due / WAKE_GRID_S) * WAKE_GRID_S - now)
+            await _clock().sleep_until_tick(math.ceil(due / WAKE_GRID_S))
+
+
+class _GridClock:
+    """Wakes every pacer due at the same tick of the grid with one timer of the event loop.
+
+    Each waiter has its own future (cancelling one session never wakes or cancels another); a tick's timer is
+    set by its first waiter and wakes all of them.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._waiters: dict[int, list[asyncio.Future[None]]] = {}
+
+    async def sleep_until_tick(self, tick: int) -> None:
+        future = self._loop.create_future()
+        waiters = self._waiters.get(tick)
+        if waiters is None:
+            waiters = self._waiters[tick] = []
+            delay_s = max(0.0, tick * WAKE_GRID_S - time.monotonic())
+            self._loop.call_at(self._loop.time() + delay_s, self._wake, tick)
+        waiters.append(future)
+        await future
+
+    def _wake(self, tick: int) -> None:
+        for future in self._waiters.pop(tick, ()):
+            if not future.done():
+                future.set_result(None)
+
+
+_clocks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _GridClock] = weakref.WeakKeyDictionary()
+
+
+def _clock() -> _GridClock:
+    loop = asyncio.get_running_loop()
+    clock = _clocks.get(loop)
+    if clock is None:
+        clock = _clocks[loop] = _GridClock(loop)
+    return clock

@@ -48,7 +48,7 @@ class Subscription:
         self.dropped_frames = 0
         self._items: deque[tuple[str, str]] = deque()
         self._frames = 0
-        self._ready = asyncio.Event()
+        self._waiter: asyncio.Future[None] | None = None  # set while ``get`` waits (lighter than an Event)
 
     def offer(self, kind: str, text: str) -> None:
         self._items.append((kind, text))
@@ -56,7 +56,9 @@ class Subscription:
             self._frames += 1
             if self._frames > self.max_frames:
                 self._shed_oldest_frame()
-        self._ready.set()
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def _shed_oldest_frame(self) -> None:
         for i, (kind, _) in enumerate(self._items):
@@ -69,8 +71,11 @@ class Subscription:
     async def get(self) -> tuple[str, str]:
         """The next (type, JSON text), waiting for one."""
         while not self._items:
-            self._ready.clear()
-            await self._ready.wait()
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
         kind, text = self._items.popleft()
         if kind == "frame":
             self._frames -= 1
