@@ -182,3 +182,33 @@ def test_guided_perfect_in_the_browser(browser: Browser, server: Server) -> None
     assert not errors, errors
     page.close()
     phone.close()
+
+
+def test_a_report_offers_only_the_assessments_its_routine_contained(env: tuple[TestClient, SessionStore]) -> None:
+    client, store = env
+    perfect = store_simulated(store, store.ensure_user(), "perfect", seed=5)
+    page = client.get(f"/sessions/{perfect}/assessment").text
+    assert "PERFECT (squeeze pressure)" in page and "Relaxation" in page
+    assert "protocol=glazer" not in page and "protocol=cough" not in page
+    refused = client.get(f"/sessions/{perfect}/assessment?protocol=glazer")
+    assert refused.status_code == 404 and refused.headers["content-type"].startswith("text/html")
+    assert "had no Glazer protocol" in refused.text
+    quick = store_simulated(store, store.ensure_user(), "quick-check", seed=5)
+    page = client.get(f"/sessions/{quick}/assessment").text
+    assert 'aria-label="Assessments of this session"' not in page  # one assessment: no tabs
+
+
+def test_a_stopped_test_says_so_in_plain_words(env: tuple[TestClient, SessionStore]) -> None:
+    client, _ = env
+    session_id = client.post("/api/sessions", json={"routine": "perfect", "speed": 20, "seed": 1}).json()["id"]
+    time.sleep(1.5)
+    assert client.post(f"/api/sessions/{session_id}/stop").status_code == 200
+    deadline = time.monotonic() + 30
+    while client.get(f"/api/sessions/{session_id}").json()["status"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    api = client.get(f"/api/sessions/{session_id}/assessment")
+    assert api.status_code == 409  # the API keeps the technical reason for programs
+    page = client.get(f"/sessions/{session_id}/assessment").text
+    assert "ended before the PERFECT (squeeze pressure) was complete" in page
+    assert api.json()["detail"] not in page  # no internal message on screen

@@ -76,6 +76,28 @@ def default_assessment(routine: str) -> AssessmentName:
     return ROUTINE_ASSESSMENT.get(routine, "relaxation")
 
 
+def assessments_for(routine: str) -> list[AssessmentName]:
+    """The assessments a session's routine contained: its own test (if any), and the relaxation notes (any)."""
+    own = ROUTINE_ASSESSMENT.get(routine)
+    return [own, "relaxation"] if own else ["relaxation"]
+
+
+def plain_problem(report: Report) -> str:
+    """Why an assessment could not be made, in words for her (the technical reason goes to the log and the API)."""
+    error = report.error or ""
+    title = TITLES[report.protocol]
+    if "shorter than" in error or "before the routine's end" in error:
+        return (
+            f"The session ended before the {title} was complete, so it cannot be scored. "
+            "Run the whole test again from Assess when you have a few quiet minutes."
+        )
+    if "too slow" in error:
+        return f"This trainer sends too few samples a second for the {title}."
+    if "needs a" in error or "no channel" in error:
+        return f"This trainer does not record the signal the {title} needs."
+    return f"The {title} could not be scored from this recording."
+
+
 def is_calibrated(units: dict[str, str]) -> bool:
     """Does the session's pelvic-floor channel carry a calibrated unit (cmH2O or another pressure, or µV)?"""
     unit = units.get("floor") or units.get("emg") or next(iter(units.values()), "raw")
@@ -104,6 +126,11 @@ def assess_session(store: SessionStore, record: SessionRecord, protocol: Assessm
     """Run ``protocol`` on the stored session; a problem with the recording becomes the report's ``error``."""
     units = dict(record.units)
     calibrated = is_calibrated(units)
+    if protocol != "relaxation" and record.status != "completed":
+        # A test cut short would be scored on part of its steps: its numbers would not mean what they say.
+        return Report(
+            protocol, None, f"the session was {record.status} before the routine's end", units, calibrated, []
+        )
     if not calibrated and protocol in ("perfect", "cough"):
         return Report(protocol, None, NEEDS_CALIBRATION[protocol], units, False, [])
     try:

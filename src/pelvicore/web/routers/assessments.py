@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -16,12 +17,15 @@ from pelvicore.web.assessment_report import (
     TITLES,
     AssessmentName,
     assess_session,
+    assessments_for,
     default_assessment,
+    plain_problem,
 )
 from pelvicore.web.deps import CurrentUser, StoreDep
 from pelvicore.web.routers.pages import templates
 
 router = APIRouter()
+logger = logging.getLogger(__name__)
 
 #: The guided assessments offered on /assess: routine, what she will be asked to do, what the report shows.
 GUIDED = (
@@ -87,12 +91,20 @@ def assessment_page(
     request: Request, session_id: str, store: StoreDep, user: CurrentUser, protocol: AssessmentName | None = None
 ) -> HTMLResponse:
     record = _record(store, session_id, user)
+    offered = assessments_for(record.routine)
     chosen = protocol or default_assessment(record.routine)
+    if chosen not in offered:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"this session's routine had no {TITLES[chosen]}: run it from Assess"
+        )
     running = record.status == "running"
     report = None if running else assess_session(store, record, chosen)
     relaxation = None
     if report is not None and chosen != "relaxation":
         relaxation = assess_session(store, record, "relaxation")
+    for r in (report, relaxation):
+        if r is not None and r.error:
+            logger.info("session %s: %s not made: %s", session_id, r.protocol, r.error)
     return templates.TemplateResponse(
         request,
         "assessment.html",
@@ -102,8 +114,12 @@ def assessment_page(
             "protocol": chosen,
             "title": TITLES[chosen],
             "report": report,
+            "problem": plain_problem(report) if report is not None and report.error else None,
             "relaxation": relaxation,
-            "titles": TITLES,
+            "relaxation_problem": (
+                plain_problem(relaxation) if relaxation is not None and relaxation.error else None
+            ),
+            "titles": {name: TITLES[name] for name in offered},
             "needs_calibration": NEEDS_CALIBRATION,
             "power_ranges": POWER_RANGES,
         },
