@@ -11,7 +11,7 @@ from pelvicore.recordings import read_recording
 from pelvicore.recordings.model import Recording
 from pelvicore.signal.events import Contraction, SignalProblem
 from pelvicore.signal.frames import Frame
-from pelvicore.signal.pipeline import Pipeline
+from pelvicore.signal.pipeline import Pipeline, smallest_steps
 from pelvicore.simulation import simulate
 
 REAL_EMG = read_recording(__import__("pathlib").Path(__file__).parents[1] / "data" / "biosppy_emg_1000hz.txt")
@@ -129,3 +129,33 @@ def test_times_are_absolute_when_the_stream_starts_late() -> None:
     whole = [c.onset_s for c in batch(rec) if isinstance(c, Contraction) and c.onset_s > 32.0]
     got = [c.onset_s for c in late if isinstance(c, Contraction) and c.onset_s > 32.0]
     assert got == pytest.approx(whole, abs=0.05)
+
+
+def coarse(rec: Recording, counts_per_cmh2o: float) -> Recording:
+    """The floor pressure as a one-byte trainer (the Elvie: about 9-21 counts in use) would send it."""
+    counts = np.round(9.0 + counts_per_cmh2o * rec.signals["floor"])
+    return Recording(rec.fs_hz, {"floor": counts}, {"floor": "raw"})
+
+
+def test_smallest_steps_settle_at_one_count_and_carry_across_chunks() -> None:
+    x = np.array([10.0, 10.0, 12.0, 11.0, 11.0, 14.0])
+    whole = smallest_steps(x, np.nan, np.inf)
+    np.testing.assert_array_equal(whole, [np.inf, np.inf, 2.0, 1.0, 1.0, 1.0])
+    first = smallest_steps(x[:3], np.nan, np.inf)
+    np.testing.assert_array_equal(np.concatenate([first, smallest_steps(x[3:], x[2], first[-1])]), whole)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_a_coarse_trainer_counts_squeezes_not_its_one_count_steps(seed: int) -> None:
+    rec = coarse(simulate("healthy", "quick-check", seed=seed, dropouts=False).recording, 0.25)
+    assert sum(isinstance(e, Contraction) for e in batch(rec)) == 9
+    assert streamed(rec, np.random.default_rng(seed), 30) == batch(rec)
+
+
+def test_a_coarse_trainer_at_rest_finds_nothing() -> None:
+    rng = np.random.default_rng(0)
+    t = np.arange(0, 300, 1 / 20)
+    for noise_cmh2o in (0.2, 0.4, 1.2, 2.0):  # from rare one-count flickers to steady ones
+        x = 50.0 + 1.2 * np.sin(2 * np.pi * t / 4) + rng.normal(0, noise_cmh2o, t.size)
+        rec = coarse(Recording(20.0, {"floor": x}, {"floor": "cmH2O"}), 0.25)
+        assert not [e for e in batch(rec) if isinstance(e, Contraction)], noise_cmh2o

@@ -6,12 +6,13 @@ The detector is a two-state machine run with vectorised NumPy over each chunk:
   last ``ref_window_s`` (and since the previous contraction ended). Measuring the rise from a local minimum,
   not from a fixed baseline, keeps drift, raised resting tone and slow incomplete releases from hiding or
   merging contractions. ``delta`` adapts to the recording: a multiple of the quiet-block spread (noise and
-  breathing) over the last minute, with a floor in calibrated units. The onset is then traced back to the
-  last sample near the pre-contraction level, in the spirit of double-threshold detectors (Bonato et al.
-  1998, IEEE Trans Biomed Eng 45:287), which place onset where the rise begins rather than where a
-  threshold is crossed: the knee of a two-line least-squares fit over the ``back_window_s`` (0.7 s) before the
-  crossing (a changepoint estimate; Tenan et al. 2017, J Electromyogr Kinesiol 37:10, found changepoint
-  methods the most accurate onset detectors).
+  breathing) over the last minute, with a floor in calibrated units and another of ``k_quantum`` times the
+  stream's quantisation step (where known), so that one-count steps of a coarse sensor are not squeezes.
+  The onset is then traced back to the last sample near the pre-contraction level, in the spirit of
+  double-threshold detectors (Bonato et al. 1998, IEEE Trans Biomed Eng 45:287), which place onset where
+  the rise begins rather than where a threshold is crossed: the knee of a two-line least-squares fit over
+  the ``back_window_s`` (0.7 s) before the crossing (a changepoint estimate; Tenan et al. 2017,
+  J Electromyogr Kinesiol 37:10, found changepoint methods the most accurate onset detectors).
 - *active*: it ends once the trace stays below half of its height above the pre-contraction level for
   ``gap_s``, or — when a new squeeze starts before a slow release is over — at the trough before the
   re-rise. Shorter than ``min_duration_s`` (motion spikes) or not really above the pre-contraction level
@@ -41,6 +42,9 @@ class DetectorSettings:
     noise_percentile: float = 20.0
     k_spread: float = 2.0
     k_level: float = 0.0
+    #: A rise must clear 1.5 quantisation steps, i.e. two whole counts: a one-count flicker at rest (which a
+    #: coarse sensor shows for every small wobble) stays below it, the low-pass's overshoot included.
+    k_quantum: float = 1.5
     min_delta: float = 0.0
     max_delta: float = np.inf
     ref_window_s: float = 4.0
@@ -100,6 +104,7 @@ class ContractionDetector:
     def reset(self) -> None:
         self._buf = np.empty((self.n_rows, 0))
         self._buf_start = 0
+        self._quanta = np.empty(0)  # the quantisation step known at each sample of the buffer
         self._tail = np.empty(0)
         self._n = 0
         # Filters settle during the warm-up; no contraction may start (or be referenced) before it ends.
@@ -119,12 +124,20 @@ class ContractionDetector:
         self._blackouts: list[tuple[int, int | None]] = []
 
     # -- public -------------------------------------------------------------------------------------------
-    def feed(self, rows: np.ndarray) -> list[Detection]:
-        """Add samples, shape (n_rows, n) (or (n,) for one row); return the detections completed."""
+    def feed(self, rows: np.ndarray, *, quantum: np.ndarray | None = None) -> list[Detection]:
+        """Add samples, shape (n_rows, n) (or (n,) for one row); return the detections completed.
+
+        ``quantum``, shape (n,), is the stream's quantisation step as known at each sample (0 where unknown):
+        no contraction may rise less than ``k_quantum`` of them.
+        """
         rows = np.atleast_2d(np.asarray(rows, dtype=float))
         if rows.shape[0] != self.n_rows:
             raise ValueError(f"expected {self.n_rows} row(s), got {rows.shape[0]}")
+        quanta = np.zeros(rows.shape[1]) if quantum is None else np.asarray(quantum, dtype=float)
+        if quanta.shape != (rows.shape[1],):
+            raise ValueError(f"expected {rows.shape[1]} quantisation step(s), got shape {quanta.shape}")
         self._buf = np.concatenate([self._buf, rows], axis=1)
+        self._quanta = np.concatenate([self._quanta, quanta])
         self._tail = np.concatenate([self._tail, rows[self.settings.decision_row]])
         self._n += rows.shape[1]
         self._update_blocks(final=False)
@@ -202,7 +215,9 @@ class ContractionDetector:
         return min(self._n, len(self._deltas) * self._block)
 
     def _delta_at(self, i0: int, i1: int) -> np.ndarray:
-        return self._deltas[np.arange(i0, i1) // self._block]
+        # A rise the sensor cannot resolve is no contraction, whatever the caps on the block thresholds say.
+        quanta = self.settings.k_quantum * self._quanta[i0 - self._buf_start : i1 - self._buf_start]
+        return np.maximum(self._deltas[np.arange(i0, i1) // self._block], quanta)
 
     def _x(self, i0: int, i1: int, row: int | None = None) -> np.ndarray:
         """Samples ``i0:i1`` of ``row`` (default: the decision row)."""
@@ -362,4 +377,5 @@ class ContractionDetector:
         keep = self.keep_from
         if keep - self._buf_start > 4 * self._block:
             self._buf = self._buf[:, keep - self._buf_start :]
+            self._quanta = self._quanta[keep - self._buf_start :]
             self._buf_start = keep

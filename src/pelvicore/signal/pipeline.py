@@ -15,6 +15,7 @@ from pelvicore.errors import SignalError
 from pelvicore.signal.conditioning import EmgConditioner, PressureConditioner
 from pelvicore.signal.contractions import ContractionDetector, Detection, DetectorSettings
 from pelvicore.signal.events import Calibration, Contraction, Event, SignalProblem
+from pelvicore.signal.filters import Decimator
 from pelvicore.signal.frames import Frame, channel_kind
 from pelvicore.signal.metrics import measure_shape, median_frequency
 from pelvicore.signal.technique import classify_technique
@@ -55,6 +56,18 @@ def default_channel(units: Mapping[str, str]) -> str:
         if name in units:
             return name
     return next(iter(units))
+
+
+def smallest_steps(x: np.ndarray, previous: float, smallest: float) -> np.ndarray:
+    """The smallest nonzero change between consecutive samples seen so far, at each sample of ``x``.
+
+    ``previous`` is the sample before ``x`` (NaN at the start), ``smallest`` the answer before ``x`` (inf when
+    none yet). For a sensor sending whole counts this settles at one count, its quantisation step; for a
+    smooth calibrated signal it shrinks towards nothing and leaves the threshold alone.
+    """
+    changes = np.abs(np.diff(x, prepend=previous))
+    changes[~(changes > 0)] = np.inf  # no change, or no previous sample
+    return np.minimum.accumulate(np.concatenate([[smallest], changes]))[1:]
 
 
 def _fill_invalid(x: np.ndarray, last: float) -> tuple[np.ndarray, int]:
@@ -124,6 +137,8 @@ class Pipeline:
         n_rows = 2 if self.kind == "emg" else len(self._conditioners)
         self._reference_row = 1 if self.reference else None
         self._detector = ContractionDetector(self.trace_fs_hz, base, n_rows=n_rows)
+        # The quantisation step travels with the trace: kept at the samples the conditioner keeps.
+        self._quantum_decimator = Decimator(self._q)
         self.reset()
 
     def reset(self) -> None:
@@ -140,6 +155,8 @@ class Pipeline:
         self._flat_run = 0
         self._in_flat = False
         self._last_raw: float | None = None
+        self._quantum_decimator.reset()
+        self._smallest_step = np.inf
         self._max_peak = 0.0
         self.contractions: list[Contraction] = []
 
@@ -191,15 +208,21 @@ class Pipeline:
         n_new = len(data[self.channel])
         if n_new == 0:
             return events
+        previous = self._last.get(self.channel, np.nan)
         self._last = {n: float(x[-1]) for n, x in data.items()}
+        quantum = None
         if self.kind == "emg":
             self._mark_flat_lines(data[self.channel], self._next_index)
+        else:
+            smallest = smallest_steps(data[self.channel], previous, self._smallest_step)
+            self._smallest_step = float(smallest[-1])
+            quantum = self._quantum_decimator.feed(np.where(np.isfinite(smallest), smallest, 0.0))
         rows = [np.atleast_2d(cond.feed(data[n])) for cond, n in zip(self._conditioners, names, strict=True)]
         if isinstance(self._conditioners[0], EmgConditioner):
             band = self._conditioners[0].last_band
             self._band = band if self._band.size == 0 else np.concatenate([self._band, band])
         self._next_index += n_new
-        events += self._measure(self._detector.feed(np.vstack(rows)))
+        events += self._measure(self._detector.feed(np.vstack(rows), quantum=quantum))
         self._trim_band()
         return events
 

@@ -21,6 +21,8 @@ from pelvicore.devices.ble.stream import SensorStatus
 from pelvicore.devices.ble.virtual import VirtualTrainer, start_virtual_trainers
 from pelvicore.devices.profiles import PROFILES, identify
 from pelvicore.signal.frames import Frame
+from pelvicore.signal.pipeline import Pipeline
+from pelvicore.training.protocols import PROTOCOLS
 
 T = TypeVar("T")
 RATE = {"elvie": 20.0, "kgoal": 20.0}
@@ -106,6 +108,37 @@ def test_every_profile_streams_survives_a_disconnection_and_loses_nothing(profil
     assert at == lost_at
     assert missing >= 0.5 * trainer.fs_hz, missing  # away 0.7 s plus the reconnection
     assert all(np.all(np.diff(f.times_s()) > 0) for f in frames)
+
+
+def test_a_virtual_elvie_quick_check_counts_her_squeezes_not_its_one_count_steps() -> None:
+    """The Elvie sends one byte, about 4 cmH2O a count: its one-count flicker at rest is no contraction."""
+    quick_check = PROTOCOLS["quick-check"]
+    squeezes = sum(step.action == "squeeze" for step in quick_check.steps)
+    seconds = sum(step.duration_s for step in quick_check.steps)
+    speed = 10.0
+
+    async def quick_check_over_ble() -> tuple[int, int]:
+        link = LocalLink()
+        trainer = VirtualTrainer("elvie", link, "C0:FF:EE:00:00:04", speed=speed)  # a healthy person's quick check
+        await trainer.start()
+        source = SensorSource(
+            BumbleCentral(local_device(link, "F0:F0:F0:F0:F0:F0")), trainer.address, PROFILES["elvie"], time_scale=speed
+        )
+        pipeline = Pipeline(source.fs_hz, PROFILES["elvie"].units)
+        distinct: set[float] = set()
+        async with source:
+            async for frame in source:
+                pipeline.feed(frame)
+                distinct.update(frame.channels["floor"])
+                if frame.index + frame.n_samples >= seconds * source.fs_hz:
+                    source.stop()
+        pipeline.finish()
+        await trainer.stop()
+        return len(pipeline.contractions), len(distinct)
+
+    found, levels = run(quick_check_over_ble())
+    assert levels < 40  # whole counts: the stream really is this coarse
+    assert abs(found - squeezes) <= 1, (found, squeezes)
 
 
 def test_scan_finds_every_virtual_trainer_and_names_its_profile() -> None:
