@@ -177,6 +177,19 @@ def test_a_wrong_diary_entry_is_refused_naming_the_field(shared: TestClient, ent
     assert phrase in detail(r)
 
 
+def test_an_entry_that_says_nothing_or_is_out_of_time_is_not_saved(shared: TestClient) -> None:
+    today = dt.date.today()
+    empty = shared.post("/api/care/diary", json={"date": today.isoformat()})
+    assert empty.status_code == 422 and "nothing to save" in detail(empty)
+    future = shared.post("/api/care/diary", json={"date": (today + dt.timedelta(days=3)).isoformat(), "pain": 2})
+    assert future.status_code == 422 and "in the future" in detail(future)
+    old = shared.post("/api/care/diary", json={"date": (today - dt.timedelta(days=400)).isoformat(), "pain": 2})
+    assert old.status_code == 422 and "more than a year ago" in detail(old)
+    assert shared.get("/api/care/diary").json() == []  # none of them was stored
+    page = shared.post("/care/diary", json={"date": today.isoformat()})  # the diary page's own request
+    assert page.status_code == 422 and "nothing to save" in detail(page)
+
+
 # -- instruments -----------------------------------------------------------------------------------------------------
 def test_questionnaire_scores_come_with_band_source_and_notice(shared: TestClient) -> None:
     sbt = {"items": [True, True, False, False, True, True, True, False], "bothersome": "very much"}

@@ -220,11 +220,15 @@ def _score_if_known(
 
 
 def _explain(r: BoneRisk) -> tuple[str, ...]:
-    """Each tool's number and what it means, in plain words."""
+    """Each tool's number and what it means, in plain words.
+
+    The OSTA band (Koh 2001, drawn for Asian women) stays in the data for her clinician but is not said here: its
+    "low" band reaches down to -1, where the OST cut-off of 2 already advises a scan, and two verdicts on one
+    number that disagree help nobody.
+    """
     lines = [
         f"OST {r.ost:.1f}: {'below' if r.ost_recommend_dxa else 'not below'} 2, the level under which a "
-        f"bone-density (DXA) scan is advised. OSTA band: {r.osta_band} risk (high below -4, moderate -4 to -1, "
-        "low above -1).",
+        "bone-density (DXA) scan is advised.",
         f"ORAI {r.orai} of 26 points: {_verdict(r.orai_refer, ORAI_REFER_FROM)}",
     ]
     if r.score is None:
@@ -239,9 +243,7 @@ def _explain(r: BoneRisk) -> tuple[str, ...]:
     if r.age_years < 45:
         lines.append("These tools were built for women around and after menopause (ORAI from 45): they say less now.")
     lines.append(
-        "These scores estimate the chance of low bone density from age and weight; only a DXA scan measures it. "
-        f"FRAX ({FRAX_URL}) estimates the 10-year chance of a fracture from more risk factors; pelvicore links to "
-        "it and does not copy it."
+        "These scores estimate the chance of low bone density from age and weight; only a DXA scan measures it."
     )
     return tuple(lines)
 
@@ -254,14 +256,11 @@ def _verdict(refer: bool | None, threshold: int) -> str:
 
 def _advise(r: BoneRisk) -> str:
     if r.discuss_dxa:
-        return (
-            "Discuss a bone-density (DXA) scan with your GP or clinician, and show them these results. "
-            f"You can also work out your fracture risk with FRAX: {FRAX_URL}"
-        )
+        return "Discuss a bone-density (DXA) scan with your GP or clinician, and show them these results."
     return (
         "These tools do not point to low bone density now. Discuss a bone-density (DXA) scan with your "
         "clinician if you break a bone in a minor fall, take long-term steroid tablets, lose height, or "
-        f"reach 65. For your fracture risk from more factors, see FRAX: {FRAX_URL}"
+        "reach 65."
     )
 
 

@@ -13,7 +13,15 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 
 from pelvicore.care.answers import TriageAnswers
-from pelvicore.care.diary import DiaryEntry, DiaryFlags, combine_answers, latest_flags, new_flags, parse_entry
+from pelvicore.care.diary import (
+    DiaryEntry,
+    DiaryFlags,
+    check_new_entry,
+    combine_answers,
+    latest_flags,
+    new_flags,
+    parse_entry,
+)
 from pelvicore.care.insight import Insight, build_insight
 from pelvicore.care.instruments import InstrumentScore
 from pelvicore.care.plan import REVIEW_DAYS, SelfCarePlan, build_plan
@@ -97,6 +105,7 @@ def save_entry(care: CareRecords, user: int, obj: object) -> DiarySaved:
     """Check and store a diary entry (replacing that day's), then triage it when it reports something new."""
     try:
         entry = parse_entry(obj)
+        check_new_entry(entry, dt.date.today())
     except PelvicoreError as exc:
         raise unprocessable(exc) from None
     others = [e for e in care.list_entries(user) if e.date != entry.date]

@@ -116,9 +116,7 @@ def assessment_page(
             "report": report,
             "problem": plain_problem(report) if report is not None and report.error else None,
             "relaxation": relaxation,
-            "relaxation_problem": (
-                plain_problem(relaxation) if relaxation is not None and relaxation.error else None
-            ),
+            "relaxation_problem": (plain_problem(relaxation) if relaxation is not None and relaxation.error else None),
             "titles": {name: TITLES[name] for name in offered},
             "needs_calibration": NEEDS_CALIBRATION,
             "power_ranges": POWER_RANGES,

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from pelvicore.care import sources as src
 from pelvicore.care.answers import AnswerError, parse_answers
 from pelvicore.care.bone import CADARETTE, FRAX, KOH, LYDICK, USPSTF, UW_OST, BoneInputError, BoneRisk, screen_bone_risk
-from pelvicore.care.diary import CONFIRM_QUESTIONS, SIGN_LABELS, DiaryError
+from pelvicore.care.diary import CONFIRM_QUESTIONS, MAX_BACKDATE_DAYS, SIGN_LABELS, DiaryError
 from pelvicore.care.insight import MIN_WEEKS
 from pelvicore.care.instruments import (
     BOTHERSOME,
@@ -123,6 +123,7 @@ def diary_page(request: Request, care: CareDep, user: CurrentUser) -> HTMLRespon
     entries = care.list_entries(user)[-RECENT_ENTRIES:][::-1]
     context = {
         "today": dt.date.today(),
+        "earliest": dt.date.today() - dt.timedelta(days=MAX_BACKDATE_DAYS),
         "entries": entries,
         "signs": SIGN_LABELS,
         "start_back": {
