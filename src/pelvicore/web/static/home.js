@@ -35,8 +35,19 @@
     }
   });
 
-  document.getElementById("start-form").addEventListener("submit", async (event) => {
+  // One press, one session: Start stays disabled (and says so) while the session is being made.
+  const startForm = document.getElementById("start-form");
+  const startButton = startForm.querySelector("button[type=submit]");
+  const startLabel = startButton.textContent;
+  const busy = (on) => {
+    startButton.disabled = on;
+    startButton.setAttribute("aria-busy", on ? "true" : "false");
+    startButton.textContent = on ? "Starting…" : startLabel;
+  };
+  startForm.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (startButton.disabled) return;
+    busy(true);
     const form = new FormData(event.target);
     const error = document.getElementById("start-error");
     const sensor = String(form.get("profile"));
@@ -45,19 +56,30 @@
       error.textContent = "Connecting to the trainer…";
       error.hidden = false;
     }
-    const response = await fetch("/api/sessions", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    let response;
+    try {
+      response = await fetch("/api/sessions", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      error.textContent = "Could not start the session: the server did not answer. Check it is running and try again.";
+      error.hidden = false;
+      busy(false);
+      return;
+    }
     if (!response.ok) {
       const detail = await response.json().then((b) => b.detail, () => null);
       error.textContent =
         "Could not start the session: " + (typeof detail === "string" ? detail : "error " + response.status) + ".";
       error.hidden = false;
+      busy(false);
       return;
     }
     const { id } = await response.json();
-    window.location.href = "/sessions/" + id + "/live";
+    window.location.href = "/sessions/" + id + "/live";  // Start stays disabled until the live page opens
   });
+  // Back from the live page (the browser's page cache): Start works again.
+  window.addEventListener("pageshow", () => busy(false));
 })();
