@@ -13,6 +13,7 @@ from pelvicore.devices.simulator.persons import PERSONS
 from pelvicore.training.protocols import PROTOCOLS
 from pelvicore.training.routines import get_protocol
 from pelvicore.web.deps import CurrentUser, StoreDep
+from pelvicore.web.welcome import GOALS, trainer_guides
 
 router = APIRouter(default_response_class=HTMLResponse)
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
@@ -70,6 +71,12 @@ def summary(request: Request, session_id: str, store: StoreDep, user: CurrentUse
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such session")
     return templates.TemplateResponse(request, "summary.html", {"session": record})
+
+
+@router.get("/welcome")
+def welcome(request: Request, user: CurrentUser) -> HTMLResponse:
+    """The first run: the pelvic floor, a correct squeeze, a sensor, calibration and her goal."""
+    return templates.TemplateResponse(request, "welcome.html", {"trainers": trainer_guides(), "goals": GOALS})
 
 
 @router.get("/history")
