@@ -44,3 +44,15 @@ def test_a_page_scripts_fetch_gets_json_and_a_browsers_form_gets_html(client: Te
     sent = client.post("/care/diary/score/sf36", json={}, headers={"Accept": "text/html,application/xhtml+xml"})
     assert sent.headers["content-type"].startswith("text/html")
     assert "unknown instrument" in sent.text.lower()
+
+
+def test_a_page_never_shows_whose_record_it_was(client: TestClient) -> None:
+    from fastapi import Request
+
+    from pelvicore.web.error_pages import error_response
+
+    scope = {"type": "http", "method": "GET", "path": "/programme", "headers": [], "query_string": b""}
+    request = Request(scope)
+    request.state.principal = None
+    page = error_response(request, 422, "user 7: the stored training plan is unreadable")
+    assert b"user 7" not in page.body and b"The stored training plan is unreadable." in page.body

@@ -8,6 +8,7 @@ and files keep their JSON ``{"detail": ...}`` so programs can read them.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from pathlib import Path
@@ -24,6 +25,8 @@ from pelvicore.sessions import ServerBusy
 from pelvicore.store.errors import StoreError, UnknownSessionError
 
 _templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+_WHOSE: Final = re.compile(r"^user \d+: ")
 
 #: Paths that answer programs, not people.
 MACHINE_PREFIXES: Final = ("/api/", "/ws/", "/static/", "/openapi.json")
@@ -56,7 +59,8 @@ def error_response(request: Request, code: int, detail: Any, headers: Mapping[st
     """``detail`` as JSON for a program, or as an HTML page for a person."""
     if not wants_page(request):
         return JSONResponse({"detail": detail}, code, headers=headers)
-    reason = detail if isinstance(detail, str) else ""
+    # Whose record it was ("user 3: ...") is for the log, not for her screen.
+    reason = _WHOSE.sub("", detail) if isinstance(detail, str) else ""
     context = {
         "code": code,
         "title": HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else "Error",
