@@ -36,7 +36,8 @@ def test_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS_DIR / "versions" / "0006_accounts.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0007_end_states.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0008_session_steps.py").is_file()
-    assert head_revision() == "0008"
+    assert (MIGRATIONS_DIR / "versions" / "0009_diary_notice_seen.py").is_file()
+    assert head_revision() == "0009"
 
 
 def test_migrate_twice_is_a_no_op(engine: Engine) -> None:

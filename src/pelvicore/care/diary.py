@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Final, Literal, get_args
+from typing import Literal, get_args
 
 from pelvicore.care._json import load_json, parse_date, unknown_field
 from pelvicore.care._json import show as _show
@@ -243,23 +243,6 @@ def combine_answers(*answers: TriageAnswers) -> TriageAnswers:
     return TriageAnswers(age=age, pain_weeks=max(weeks) if weeks else None, **yes)
 
 
-#: How far back a new entry may be dated: a diary is kept day by day, and a year covers every review.
-MAX_BACKDATE_DAYS: Final = 366
-
-
-def check_new_entry(entry: DiaryEntry, today: dt.date) -> None:
-    """Refuse an entry she is adding that says nothing, or is dated in the future or over a year back.
-
-    ``today`` is her day; one day of slack either way allows for time zones.
-    """
-    if entry.is_empty():
-        raise DiaryError("nothing to save: answer at least one question (pain, where, leaking, sleep, ...)")
-    if entry.date > today + dt.timedelta(days=1):
-        raise DiaryError(f"date: {entry.date.isoformat()} is in the future; a diary entry is for today or a past day")
-    if entry.date < today - dt.timedelta(days=MAX_BACKDATE_DAYS):
-        raise DiaryError(f"date: {entry.date.isoformat()} is more than a year ago; enter days within the last year")
-
-
 def parse_entry(obj: object) -> DiaryEntry:
     """Check one decoded JSON diary entry and build it.
 
@@ -388,7 +371,6 @@ def _scored(prefix: str, score: Callable[[], InstrumentScore]) -> InstrumentScor
 __all__ = [
     "CONFIRM_QUESTIONS",
     "ENTRY_FIELDS",
-    "MAX_BACKDATE_DAYS",
     "REGIONS",
     "SIGN_LABELS",
     "STIFFNESS",
@@ -397,7 +379,6 @@ __all__ = [
     "DiaryFlags",
     "Region",
     "Stiffness",
-    "check_new_entry",
     "combine_answers",
     "diary_from_json",
     "latest_flags",

@@ -69,6 +69,14 @@ class CareRecords:
         """Delete the person's entry for ``day``; ``False`` if there was none."""
         return self.rows.delete_entry(user_id, day)
 
+    def mark_notice_seen(self, user_id: int, day: dt.date) -> bool:
+        """She has read the warning her entry for ``day`` raised; ``False`` if there is no entry that day."""
+        return self.rows.mark_notice_seen(user_id, day)
+
+    def notices_seen(self, user_id: int, *, start: dt.date | None = None) -> set[dt.date]:
+        """The days (from ``start``) whose warning she has read."""
+        return self.rows.notices_seen(user_id, start=start)
+
 
 def _row(user_id: int, entry: DiaryEntry) -> DiaryRow:
     if not isinstance(entry, DiaryEntry):

@@ -102,6 +102,7 @@ class CareStore(Transactions):
                         return False
                     old.pain, old.leaking_episodes, old.sleep_hours = new.pain, new.leaking_episodes, new.sleep_hours
                     old.payload, old.updated_at = new.payload, new.updated_at
+                    old.notice_seen_at = None  # a changed entry may raise a new warning
                     return True
             except IntegrityError:  # added by someone else meanwhile: replace it on the second attempt
                 if attempt:
@@ -126,6 +127,25 @@ class CareStore(Transactions):
         with self._read() as db:
             rows = db.execute(query.order_by(DiaryEntryRow.entry_date)).all()
         return [(day, dict(payload)) for day, payload in rows]
+
+    def mark_notice_seen(self, user_id: int, day: dt.date) -> bool:
+        """Remember that she has read the warning her entry for ``day`` raised; ``False`` if there is no entry."""
+        with self._write() as db:
+            row = self._entry_row(db, user_id, day, lock=True)
+            if row is None:
+                return False
+            row.notice_seen_at = utc_now()
+            return True
+
+    def notices_seen(self, user_id: int, *, start: dt.date | None = None) -> set[dt.date]:
+        """The days (from ``start``) whose entry's warning she has marked as read."""
+        query = select(DiaryEntryRow.entry_date).where(
+            DiaryEntryRow.user_id == user_id, DiaryEntryRow.notice_seen_at.is_not(None)
+        )
+        if start is not None:
+            query = query.where(DiaryEntryRow.entry_date >= start)
+        with self._read() as db:
+            return set(db.scalars(query))
 
     def delete_entry(self, user_id: int, day: dt.date) -> bool:
         """Delete the person's entry for ``day``; ``False`` if there was none."""

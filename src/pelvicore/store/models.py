@@ -285,6 +285,8 @@ class DiaryEntryRow(Base):
     sleep_hours: Mapped[float | None] = mapped_column(Float)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    notice_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When she marked the warning this entry raised as read (cleared when the entry is replaced)."""
 
 
 class TrainingPlanRow(Base):

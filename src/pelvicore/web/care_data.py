@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Final
 
 from fastapi import Depends, HTTPException, Request, status
 
 from pelvicore.care.answers import TriageAnswers
 from pelvicore.care.diary import (
     DiaryEntry,
+    DiaryError,
     DiaryFlags,
-    check_new_entry,
     combine_answers,
     latest_flags,
     new_flags,
@@ -101,6 +101,23 @@ def scores_of(entry: DiaryEntry) -> list[InstrumentScore]:
     return [s for s in (entry.pain_score(), entry.peg_score(), *entry.instruments) if s is not None]
 
 
+#: How far back a new entry may be dated: a diary is kept day by day, and a year covers every review.
+MAX_BACKDATE_DAYS: Final = 366
+
+
+def check_new_entry(entry: DiaryEntry, today: dt.date) -> None:
+    """Refuse an entry she is adding that says nothing, or is dated in the future or over a year back.
+
+    ``today`` is her day; one day of slack either way allows for time zones.
+    """
+    if entry.is_empty():
+        raise DiaryError("nothing to save: answer at least one question (pain, where, leaking, sleep, ...)")
+    if entry.date > today + dt.timedelta(days=1):
+        raise DiaryError(f"date: {entry.date.isoformat()} is in the future; a diary entry is for today or a past day")
+    if entry.date < today - dt.timedelta(days=MAX_BACKDATE_DAYS):
+        raise DiaryError(f"date: {entry.date.isoformat()} is more than a year ago; enter days within the last year")
+
+
 def save_entry(care: CareRecords, user: int, obj: object) -> DiarySaved:
     """Check and store a diary entry (replacing that day's), then triage it when it reports something new."""
     try:
@@ -112,6 +129,35 @@ def save_entry(care: CareRecords, user: int, obj: object) -> DiarySaved:
     flags = new_flags(entry, others, profile=care.get_profile(user))
     replaced = care.replace_entry(user, entry)
     return DiarySaved(entry, replaced, flags, triage(flags.answers) if flags.triage else None)
+
+
+#: Warnings that stay in view (home page, care overview) until she marks them read, and for how long at most.
+NOTICE_LEVELS = ("emergency", "soon")
+NOTICE_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class OpenNotice:
+    """A diary entry's urgent triage result that she has not yet marked as read."""
+
+    day: dt.date
+    result: TriageResult
+
+
+def open_notice(care: CareRecords, user: int, *, today: dt.date) -> OpenNotice | None:
+    """The most urgent unread warning her diary raised in the last ``NOTICE_DAYS`` days (the latest of equals)."""
+    start = today - dt.timedelta(days=NOTICE_DAYS)
+    entries = care.list_entries(user)
+    seen = care.notices_seen(user, start=start)
+    profile = care.get_profile(user)
+    found = []
+    for entry in entries:
+        if entry.date < start or entry.date in seen:
+            continue
+        flags = new_flags(entry, entries, profile=profile)  # compared with the days before it
+        if flags.triage and (result := triage(flags.answers)).level in NOTICE_LEVELS:
+            found.append(OpenNotice(entry.date, result))
+    return max(found, key=lambda n: (n.result.level == "emergency", n.day), default=None)
 
 
 def training_of(store: SessionStore, user: int) -> tuple[TrainingSession, ...]:
@@ -176,11 +222,15 @@ def insight_for(care: CareRecords, store: SessionStore, user: int) -> Insight:
 
 
 __all__ = [
+    "MAX_BACKDATE_DAYS",
     "CareDep",
     "DiarySaved",
+    "OpenNotice",
     "PlanView",
+    "check_new_entry",
     "insight_for",
     "needs_of",
+    "open_notice",
     "plan_for",
     "profile_of",
     "review_week",

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from pelvicore.care import sources as src
 from pelvicore.care.answers import AnswerError, parse_answers
 from pelvicore.care.bone import CADARETTE, FRAX, KOH, LYDICK, USPSTF, UW_OST, BoneInputError, BoneRisk, screen_bone_risk
-from pelvicore.care.diary import CONFIRM_QUESTIONS, MAX_BACKDATE_DAYS, SIGN_LABELS, DiaryError
+from pelvicore.care.diary import CONFIRM_QUESTIONS, SIGN_LABELS, DiaryError
 from pelvicore.care.insight import MIN_WEEKS
 from pelvicore.care.instruments import (
     BOTHERSOME,
@@ -42,9 +42,11 @@ from pelvicore.devices.profiles import PROFILES
 from pelvicore.errors import PelvicoreError
 from pelvicore.web import care_labels as labels
 from pelvicore.web.care_data import (
+    MAX_BACKDATE_DAYS,
     CareDep,
     insight_for,
     needs_of,
+    open_notice,
     plan_for,
     profile_of,
     save_entry,
@@ -100,7 +102,8 @@ def _page(
 @router.get("/care")
 def care_home(request: Request, care: CareDep, user: CurrentUser) -> HTMLResponse:
     profile = care.get_profile(user)
-    return _page(request, "care_home.html", {"has_profile": profile is not None}, sources="home")
+    notice = open_notice(care, user, today=dt.date.today())
+    return _page(request, "care_home.html", {"has_profile": profile is not None, "notice": notice}, sources="home")
 
 
 # -- profile ---------------------------------------------------------------------------------------------------------

@@ -110,6 +110,14 @@ async def post_diary(request: Request, care: CareDep, user: CurrentUser) -> dict
     return save_entry(care, user, await read_json(request, DiaryError)).to_dict()
 
 
+@router.post("/diary/{day}/notice-seen", status_code=status.HTTP_204_NO_CONTENT)
+def notice_seen(day: dt.date, care: CareDep, user: CurrentUser) -> Response:
+    """She has read the warning her entry of ``day`` raised: the home page and care overview stop showing it."""
+    if not care.mark_notice_seen(user, day):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no diary entry for {day.isoformat()}")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.delete("/diary/{day}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_diary(day: str, care: CareDep, user: CurrentUser) -> Response:
     """Delete the entry of one day (``YYYY-MM-DD``)."""
