@@ -264,10 +264,12 @@ def test_live_runs_to_completion(tmp_path: Path) -> None:
     proc = run_cli("live", "--speed", "0", "--protocol", "quick-check", cwd=tmp_path, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    last = [line for line in proc.stdout.splitlines() if line.strip()][-1]
-    match = re.search(r"(\d+) contractions", last)
-    assert match, last
+    *_, counts, last = [line for line in proc.stdout.splitlines() if line.strip()]
+    match = re.search(r"(\d+) contractions", counts)
+    assert match, counts
     assert int(match.group(1)) == len(simulate("healthy", "quick-check", seed=0).contractions)
+    # The last line says what happened, then how it went (training/feedback.py).
+    assert last.startswith("Session complete. Good lifts:") and "well done" in last, last
 
 
 def test_live_unknown_protocol_is_one_line_error(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from pelvicore.devices.replay import FileSource
 from pelvicore.devices.simulator import SimulatorSource
 from pelvicore.sessions import SessionManager
 from pelvicore.store import SessionStore, make_engine, migrate
+from pelvicore.training.feedback import NOT_MEASURED
 from pelvicore.training.protocols import FREE
 from pelvicore.training.routines import get_protocol
 
@@ -63,7 +64,8 @@ class TerminalView:
             self.count += 1
             self.recent.append(
                 f"✓ {message['onset_s']:6.1f} s: peak {message['peak']:.1f} {self.unit}, "
-                f"held {message['hold_s']:.1f} s, {message['technique']}"
+                f"held {message['hold_s']:.1f} s, "
+                f"{NOT_MEASURED if message['technique'] == 'unknown' else message['technique']}"
             )
         elif kind == "warning":
             if message.get("kind") == "push":
@@ -122,13 +124,22 @@ async def run_live(*, profile: str, protocol: str, speed: float, seed: int, file
                     live.update(view.render())
         finally:
             await manager.shutdown()
-        summary = (view.end or {}).get("summary") or {}
-        status = (view.end or {}).get("status", "ended")
+        end = view.end or {}
+        summary = end.get("summary") or {}
         lift = summary.get("lift_pct")
-        technique = f"{lift} % lifted correctly" if lift is not None else "lift or push not measured"
-        print(
-            f"\nSession {status}: {summary.get('count', view.count)} contractions, strongest "
-            f"{summary.get('max_peak', 0.0)} {summary.get('unit', view.unit)} above rest, {technique}."
+        technique = (
+            f", {NOT_MEASURED}"
+            if summary.get("technique_measured") is False
+            else f", {lift} % lifted correctly"
+            if lift is not None
+            else ""
         )
+        print(
+            f"\n{summary.get('count', view.count)} contractions, strongest {summary.get('max_peak', 0.0)} "
+            f"{summary.get('unit', view.unit)} above rest{technique}."
+        )
+        feedback = end.get("feedback")
+        # The last line: what happened, then what went well and what to work on (training/feedback.py).
+        print(f"{feedback['outcome']} {feedback['message']}" if feedback else f"Session {end.get('status', 'ended')}.")
     finally:
         engine.dispose()

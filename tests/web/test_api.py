@@ -74,6 +74,28 @@ def test_a_pushing_person_gets_warnings(client: TestClient) -> None:
     assert "lift" in warnings[0]["text"]
 
 
+def test_a_pushing_session_ends_with_advice_never_congratulations(client: TestClient) -> None:
+    session_id, messages = run_session(client, profile="bearing-down", seed=1)
+    end = messages[-1]
+    stored = client.get(f"/api/sessions/{session_id}").json()
+    for feedback in (end["feedback"], stored["feedback"]):
+        assert feedback["status"] == "completed" and feedback["outcome"] == "Session complete."
+        assert feedback["tone"] == "warning"
+        assert feedback["message"].startswith("Most squeezes pushed down instead of lifting")
+        assert "lift and squeeze gently" in feedback["message"] and "breathe out" in feedback["message"]
+        assert not any(word in feedback["message"].lower() for word in ("well done", "good", "great"))
+    summary_page = client.get(f"/sessions/{session_id}").text
+    assert "Most squeezes pushed down" in summary_page and "well done" not in summary_page.lower()
+
+
+def test_a_good_session_is_praised(client: TestClient) -> None:
+    session_id, messages = run_session(client)
+    feedback = messages[-1]["feedback"]
+    assert feedback["tone"] == "praise" and "well done" in feedback["message"]
+    assert messages[-1]["summary"]["technique_measured"] is True
+    assert client.get(f"/api/sessions/{session_id}").json()["feedback"] == feedback
+
+
 def test_the_recorded_trace_is_complete(client: TestClient) -> None:
     session_id, messages = run_session(client)
     trace = client.get(f"/api/sessions/{session_id}/trace", params={"max_points": 100000}).json()
@@ -127,6 +149,13 @@ def test_stop_ends_the_session_early(client: TestClient) -> None:
             pass
     stopped = client.get(f"/api/sessions/{session_id}").json()
     assert stopped["status"] == "stopped" and stopped["end_reason"] is None  # she stopped it: not "completed"
+    # The end screen says so, with how far she got; it neither congratulates nor calls the session complete.
+    elapsed = stopped["summary"]["elapsed_s"]
+    assert 0 < elapsed < get_protocol("daily").duration_s
+    assert stopped["feedback"]["outcome"] == f"You stopped the session after {elapsed:.0f} s; what was recorded is kept."
+    assert "complete" not in stopped["feedback"]["outcome"]
+    page = client.get(f"/sessions/{session_id}").text
+    assert "You stopped the session after" in page and "Session complete" not in page
     trace = client.get(f"/api/sessions/{session_id}/trace", params={"max_points": 10**6}).json()
     assert trace["t_s"][-1] >= 10 * 0.04 * 0.9  # what was recorded is kept: at least the 10 frames seen
 

@@ -56,8 +56,14 @@ def test_a_session_from_home_to_history(browser: Browser, server: Server, label:
     expect(page.get_by_role("link", name="See the summary")).to_be_visible(timeout=20_000)
     count = int(page.locator("#count").inner_text())
     assert count >= 8
+    # The end says what happened, and the server's one sentence on how it went.
+    expect(page.locator("#cue")).to_have_text("Session complete.")
+    expect(page.locator("#feedback")).to_be_visible()
+    said = page.locator("#feedback").inner_text()
+    assert said and "0 %" not in said
     page.get_by_role("link", name="See the summary").click()
     expect(page.locator("#summary-count")).to_have_text(str(count))
+    expect(page.locator("#feedback")).to_have_text(said)
     expect(page.locator("#trace canvas")).to_be_visible()
     shot(page, f"summary-{label}")
     page.get_by_role("link", name="All sessions").click()

@@ -82,6 +82,24 @@ def test_a_virtual_perifit_drives_a_live_session_as_the_simulator_does(virtual: 
     assert "pct_of_max" not in kinds(by_device, "contraction")[0]
 
 
+def test_a_virtual_elvie_counts_her_squeezes_and_says_technique_is_not_measured(virtual: TestClient) -> None:
+    """One byte of pressure and no abdominal zone: 9 squeezes counted as 9, and lift or push is not a score."""
+    session = virtual.post(
+        "/api/sessions", json={"source": "device", "device_address": "C0:FF:EE:00:00:04", "routine": "quick-check"}
+    ).json()["id"]
+    messages = follow(virtual, session)
+    contractions = [m for m in messages if m["type"] == "contraction"]
+    assert abs(len(contractions) - 9) <= 1, [c["onset_s"] for c in contractions]
+    end = messages[-1]
+    assert end["summary"]["technique_measured"] is False and end["summary"]["lift_pct"] is None
+    assert "lift or push: not measured on this trainer" in end["feedback"]["message"]
+    record = virtual.get(f"/api/sessions/{session}").json()
+    assert record["profile"] == "elvie" and record["summary"]["lift_pct"] is None
+    page = virtual.get(f"/sessions/{session}").text
+    assert "lift or push: not measured on this trainer" in page and "lifted correctly" not in page
+    assert "not measured on this trainer" in virtual.get("/history").text
+
+
 def test_calibration_is_stored_per_trainer_and_can_be_set_or_forgotten(virtual: TestClient) -> None:
     url = "/api/devices/perifit/C0:FF:EE:00:00:01/calibration"
     assert virtual.put(url, json={"rest": 1200, "mvc": 900, "unit": "raw"}).json()["mvc"] == 900

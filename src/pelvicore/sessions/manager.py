@@ -146,7 +146,7 @@ class SessionManager:
 
         source = await asyncio.to_thread(prepare)
         previous = [{k: v for k, v in c.items() if k != "kind"} for c in record.contractions]
-        self._launch(self._session(session_id, source, routine, previous=previous))
+        self._launch(self._session(session_id, source, routine, previous=previous, previous_cues=record.cues))
 
     def _session(self, session_id: str, source: Source, routine: Protocol, **options: Any) -> LiveSession:
         return LiveSession(

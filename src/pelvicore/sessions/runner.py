@@ -24,6 +24,7 @@ from pelvicore.signal.frames import Frame, join_frames
 from pelvicore.signal.pipeline import Pipeline
 from pelvicore.store.models import EndStatus
 from pelvicore.store.repository import DeviceCalibration, SessionStore
+from pelvicore.training.feedback import session_feedback
 from pelvicore.training.protocols import Protocol, Step
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class LiveSession:
         fanout: LocalFanout,
         recorder: Recorder,
         previous: list[Message] | None = None,
+        previous_cues: list[Message] | None = None,
         device: tuple[int, str, str | None] | None = None,
     ) -> None:
         self.id = session_id
@@ -68,6 +70,8 @@ class LiveSession:
         self.recorder = recorder
         # A resumed session starts with what it had.
         self.contractions: list[Message] = [{"type": "contraction"} | c for c in previous or []]
+        #: Every cue given (as stored: ``t_s``, ``action``, ``step``, ``duration_s``...), a resumed session's included.
+        self.cues: list[Message] = list(previous_cues or [])
         self._going = asyncio.Event()  # set unless paused
         self._going.set()
         self.stop_requested = False
@@ -163,7 +167,11 @@ class LiveSession:
                 "session %s %s after %.1f s: %d contractions%s", self.id, status, time.monotonic() - started,
                 len(self.contractions), f" ({reason})" if reason else "",
             )  # fmt: skip
-            end: Message = {"type": "end", "status": status, "summary": self.summary()}
+            summary = self.summary()
+            feedback = session_feedback(
+                status, self.contractions, self.cues, units=self.pipeline.units, summary=summary, reason=reason
+            )
+            end: Message = {"type": "end", "status": status, "summary": summary, "feedback": feedback.to_dict()}
             if reason:
                 end["reason"] = reason
             self._publish(end)
@@ -208,10 +216,10 @@ class LiveSession:
                 "ends_at_s": round(t_s + step.duration_s, 3),
             }
             self._publish(cue)
-            self._record(
-                {"kind": "cue", "t_s": t_s, "action": step.action, "text": step.instruction, "step": step.kind,
-                 "duration_s": step.duration_s}
-            )  # fmt: skip
+            given: Message = {"kind": "cue", "t_s": t_s, "action": step.action, "text": step.instruction,
+                              "step": step.kind, "duration_s": step.duration_s}  # fmt: skip
+            self.cues.append(given)
+            self._record(given)
             self._next_cue += 1
 
     async def _close(self, status: EndStatus, reason: str | None) -> tuple[EndStatus, str | None]:
@@ -282,18 +290,25 @@ class LiveSession:
         self._buzz = asyncio.create_task(buzz())
 
     def summary(self) -> dict[str, Any]:
-        """Counts and bests over every contraction of the session (a resumed one included)."""
+        """Counts and bests over every contraction of the session (a resumed one included).
+
+        ``lift_pct`` is of the contractions whose technique was measured: ``None`` on a single-zone trainer
+        (``technique_measured`` false), which cannot tell lifting from pushing. ``elapsed_s`` is the routine
+        time reached, sensor gaps left out.
+        """
         contractions = self.contractions
         cal = self.pipeline.calibration
-        lifts = sum(c["technique"] == "lift" for c in contractions)
+        known = [c["technique"] for c in contractions if c["technique"] != "unknown"]
         return {
             "count": len(contractions),
             "unit": self.pipeline.unit,
             "max_peak": round(max((c["peak"] for c in contractions), default=0.0), 2),
             "longest_hold_s": round(max((c["hold_s"] for c in contractions), default=0.0), 2),
-            "lift_pct": round(100 * lifts / len(contractions), 1) if contractions else None,
-            "pushes": sum(c["technique"] == "push" for c in contractions),
+            "technique_measured": self.pipeline.reference is not None,
+            "lift_pct": round(100 * known.count("lift") / len(known), 1) if known else None,
+            "pushes": known.count("push"),
             "rest_level": None if cal is None else round(cal.rest, 2),
+            "elapsed_s": round(self._reached_s, 1),
         }
 
     # -- calibration per trainer ---------------------------------------------------------------------

@@ -58,6 +58,16 @@ def default_channel(units: Mapping[str, str]) -> str:
     return next(iter(units))
 
 
+def abdominal_reference(units: Mapping[str, str], channel: str | None = None) -> str | None:
+    """The channel that tells lifting from pushing for pressure ``channel`` (default: ``default_channel``): the
+    abdominal zone of a two-zone trainer. ``None`` when there is none (a single-zone trainer, EMG): there,
+    technique is not measured."""
+    channel = channel or default_channel(units)
+    if channel_kind(channel, units[channel]) == "pressure" and channel != "abdomen" and "abdomen" in units:
+        return "abdomen"
+    return None
+
+
 def smallest_steps(x: np.ndarray, previous: float, smallest: float) -> np.ndarray:
     """The smallest nonzero change between consecutive samples seen so far, at each sample of ``x``.
 
@@ -115,9 +125,7 @@ class Pipeline:
             raise SignalError(f"no channel {self.channel!r} (channels: {', '.join(self.units)})")
         self.unit = self.units[self.channel]
         self.kind = channel_kind(self.channel, self.unit)
-        self.reference = (
-            "abdomen" if self.kind == "pressure" and self.channel != "abdomen" and "abdomen" in self.units else None
-        )
+        self.reference = abdominal_reference(self.units, self.channel)
         self._given_calibration = calibration
         self._conditioners: list[PressureConditioner | EmgConditioner]
         if self.kind == "emg":

@@ -10,14 +10,14 @@ labels each contraction with the cue it answered), or from a JSON file (``sessio
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, get_args
 
 from pelvicore.signal.technique import Technique
 from pelvicore.training.errors import PlanError
-from pelvicore.training.protocols import Protocol
+from pelvicore.training.protocols import Protocol, Step
 
 if TYPE_CHECKING:
     from pelvicore.analysis import Analysis
@@ -161,24 +161,27 @@ def sessions_from_json(obj: object) -> tuple[SessionSummary, ...]:
     return tuple(sorted(sessions, key=lambda s: s.day))
 
 
-def session_from_analysis(analysis: Analysis, protocol: Protocol, day: date) -> SessionSummary:
-    """Summarise an analysed session of ``protocol``: each contraction gets the kind of the cue it answered.
+def cue_answered(onset_s: float, cues: Sequence[tuple[float, Step]]) -> str:
+    """The kind of the cue a contraction starting at ``onset_s`` (s) answered, given the (start s, step) of every
+    cue: the latest squeeze or cough cue given before its onset (0.2 s of anticipation allowed), if that cue is still
+    running or ended at most ``CUE_GRACE_S`` before (a slow reaction); otherwise ``unprompted``."""
+    started = [(t, step) for t, step in cues if step.action != "rest" and t - 0.2 <= onset_s]
+    if started and onset_s < started[-1][0] + started[-1][1].duration_s + CUE_GRACE_S:
+        return started[-1][1].kind
+    return "unprompted"
 
-    A contraction answers the latest squeeze or cough cue given before its onset (0.2 s of anticipation allowed)
-    if that cue is still running or ended at most ``CUE_GRACE_S`` before (a slow reaction); anything else is
-    ``unprompted``.
-    """
-    cues = [(t, step) for t, step in protocol.cue_times() if step.action != "rest"]
-    targets = [step for _, step in cues if step.kind in HOLD_KINDS]
+
+def session_from_analysis(analysis: Analysis, protocol: Protocol, day: date) -> SessionSummary:
+    """Summarise an analysed session of ``protocol``: each contraction gets the kind of the cue it answered
+    (``cue_answered``)."""
+    cues = protocol.cue_times()
+    targets = [step for _, step in cues if step.action != "rest" and step.kind in HOLD_KINDS]
     if not targets:
         raise PlanError(f"{protocol.name}: the protocol asks for no holds, so there is no target to measure")
-    reps = []
-    for c in analysis.contractions:
-        started = [(t, step) for t, step in cues if t - 0.2 <= c.onset_s]
-        kind = "unprompted"
-        if started and c.onset_s < started[-1][0] + started[-1][1].duration_s + CUE_GRACE_S:
-            kind = started[-1][1].kind
-        reps.append(RepSummary(c.peak, c.hold_s, c.technique, kind, c.release_s, c.residual_pct))
+    reps = [
+        RepSummary(c.peak, c.hold_s, c.technique, cue_answered(c.onset_s, cues), c.release_s, c.residual_pct)
+        for c in analysis.contractions
+    ]
     rest = analysis.calibration.rest if analysis.calibration is not None else None
     return SessionSummary(day, targets[0].duration_s, len(targets), tuple(reps), rest)
 

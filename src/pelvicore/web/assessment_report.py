@@ -11,6 +11,7 @@ from pelvicore.errors import PelvicoreError
 from pelvicore.recordings.model import Recording
 from pelvicore.signal.frames import channel_kind
 from pelvicore.store.repository import SessionRecord, SessionStore
+from pelvicore.training.feedback import honest_summary
 from pelvicore.training.plan import AssessmentSummary
 from pelvicore.training.progress import longest_target_hold
 from pelvicore.web.stored import recording_of, summary_of
@@ -164,7 +165,7 @@ def plan_inputs(store: SessionStore, record: SessionRecord) -> AssessmentSummary
     session cannot give them."""
     rec = recording_of(store, record)
     tone_high, slow = relaxation_flags(run_assessment(rec, "relaxation"))  # type: ignore[arg-type]
-    summary = record.summary or {}
+    summary = honest_summary(record) or {}  # a single-zone trainer's session has no lift %, never 0 %
     lift = summary.get("lift_pct")
     hold_s = longest_target_hold(summary_of(record))
     if is_calibrated(dict(record.units)) and "floor" in record.units:

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from pelvicore.devices.simulator.persons import PERSONS
+from pelvicore.training.feedback import stored_feedback, technique_measured
 from pelvicore.training.protocols import PROTOCOLS
 from pelvicore.training.routines import get_protocol
 from pelvicore.web.deps import CurrentUser, StoreDep
@@ -28,6 +29,7 @@ def routine_title(name: str) -> str:
 
 
 templates.env.filters["routine_title"] = routine_title
+templates.env.filters["technique_measured"] = technique_measured
 ROUTINES = ["quick-check", "daily", "glazer", "perfect", "cough"]
 
 
@@ -70,7 +72,7 @@ def summary(request: Request, session_id: str, store: StoreDep, user: CurrentUse
     record = store.get(session_id, owner=user)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such session")
-    return templates.TemplateResponse(request, "summary.html", {"session": record})
+    return templates.TemplateResponse(request, "summary.html", {"session": record, "feedback": stored_feedback(record)})
 
 
 @router.get("/welcome")

@@ -22,6 +22,8 @@ from pelvicore.devices.profiles.base import DecodeError
 from pelvicore.devices.simulator.persons import PERSONS
 from pelvicore.errors import PelvicoreError
 from pelvicore.sessions import SensorUnavailable, SessionManager, SessionNotResumable
+from pelvicore.store.repository import SessionRecord
+from pelvicore.training.feedback import honest_summary, stored_feedback
 from pelvicore.web.deps import CurrentUser, ManagerDep, StoreDep, ws_manager, ws_store, ws_user
 
 router = APIRouter()
@@ -85,12 +87,22 @@ def _record(store: StoreDep, session_id: str, user: int) -> dict[str, Any]:
     record = store.get(session_id, owner=user)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no session {session_id!r}")
-    return asdict(record)
+    return _public(record)
+
+
+def _public(record: SessionRecord) -> dict[str, Any]:
+    """A session as the API gives it: honest about technique, with its end feedback once it is over."""
+    return asdict(record) | {"summary": honest_summary(record), "feedback": _feedback(record)}
+
+
+def _feedback(record: SessionRecord) -> dict[str, str] | None:
+    feedback = stored_feedback(record)
+    return None if feedback is None else feedback.to_dict()
 
 
 @router.get("/api/sessions")
 def list_sessions(store: StoreDep, user: CurrentUser) -> list[dict[str, Any]]:
-    return [asdict(r) for r in store.list_sessions(user)]
+    return [asdict(r) | {"summary": honest_summary(r)} for r in store.list_sessions(user)]
 
 
 @router.get("/api/sessions/{session_id}")
@@ -172,7 +184,14 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
             record = store.get(session_id, owner=user) or record
             for c in record.contractions:
                 await websocket.send_json({"type": "contraction"} | c)
-            await websocket.send_json({"type": "end", "status": record.status, "summary": record.summary})
+            await websocket.send_json(
+                {
+                    "type": "end",
+                    "status": record.status,
+                    "summary": honest_summary(record),
+                    "feedback": _feedback(record),
+                }
+            )
         await websocket.close()
     except WebSocketDisconnect:
         pass

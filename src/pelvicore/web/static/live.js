@@ -94,7 +94,8 @@
       $("count").textContent = String(marks.length);
       // The peak is measured from her rest level, not from zero: say so, or it reads as the line's height.
       $("last-peak").textContent = m.peak.toFixed(1) + " " + unit + " above rest";
-      $("last-technique").textContent = m.technique;
+      // "unknown": a single-zone trainer cannot tell lifting from pushing; never shown as a score.
+      $("last-technique").textContent = m.technique === "unknown" ? "lift or push: not measured on this trainer" : m.technique;
     } else if (m.type === "warning") {
       $("warning").textContent = m.text;
       $("warning").hidden = false;
@@ -105,14 +106,16 @@
       console.warn("pelvicore server:", m.text);
     } else if (m.type === "end") {
       if (sensor) sensor.release();
-      const ENDINGS = {
-        completed: "Session complete.",
-        stopped: "You stopped the session. What was recorded is kept.",
-        interrupted: "The session was cut short. What was recorded is kept.",
-        failed: "Something went wrong and the session ended" + (m.reason ? " (" + m.reason + ")" : "") +
-          ". What was recorded is kept.",
-      };
-      $("cue").textContent = ENDINGS[m.status] || "Session " + m.status + ".";
+      // The server judges how it went (training/feedback.py): what happened, then what went well or to work on.
+      const feedback = m.feedback;
+      $("cue").textContent = feedback ? feedback.outcome : "Session " + m.status + ".";
+      $("warning").hidden = true; // the feedback below takes over from the last squeeze's warning
+      if (feedback) {
+        $("feedback").textContent = feedback.message;
+        $("feedback").dataset.tone = feedback.tone;
+        $("feedback").className = feedback.tone === "warning" ? "warning" : "card";
+        $("feedback").hidden = false;
+      }
       cueEndsAt = null; // the countdown ends with the session
       $("countdown").textContent = "";
       $("status").innerHTML = '<a href="/sessions/' + id + '">See the summary</a>';
