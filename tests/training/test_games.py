@@ -216,6 +216,10 @@ def test_quality_is_the_share_of_lifts_and_falls_with_pushes() -> None:
     assert score(path, times(path), trace, pushes).quality_pct == 50.0
     unknown = [contraction(6.0, "unknown")]
     assert score(path, times(path), trace, unknown).quality_pct is None  # one pressure zone cannot tell
+    single = score(path, times(path), trace, unknown, technique_measured=False)
+    quality = next(m for m in single.metrics() if m.name == "quality")
+    assert single.quality_pct is None and quality.readings[0].missing == "not measured on this trainer"
+    assert quality.detail.startswith("Lift or push: not measured on this trainer")
 
 
 def test_pushing_down_lowers_quality_through_the_pipeline() -> None:

@@ -27,11 +27,12 @@ SOURCES = {
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """One number of a metric; ``value`` is ``None`` when the game did not measure it."""
+    """One number of a metric; ``value`` is ``None`` when it was not measured, and ``missing`` says why."""
 
     label: str
     value: float | None
     unit: str
+    missing: str = "not measured in this game"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +82,21 @@ class GameScore:
     return_to_rest_s: float | None
     not_back_to_rest: int
     results: tuple[dict[str, Any], ...] = ()
+    #: False on a single-zone trainer, which cannot tell lifting from pushing down.
+    technique_measured: bool = True
 
     def metrics(self) -> tuple[Metric, ...]:
         """The six scores as a person reads them: numbers with units, what was counted, and the source."""
         u = self.unit
         quality = (
-            f"{self.lifts} of {self.classified} squeezes lifted without pushing down."
+            "Lift or push: not measured on this trainer. A trainer with two pressure zones (Perifit, femfit) tells "
+            "lifting from pushing down."
+            if not self.technique_measured
+            else f"{self.lifts} of {self.classified} squeezes lifted without pushing down."
             if self.classified
-            else "Needs a trainer with two pressure zones (Perifit, femfit) to tell lifting from pushing down."
+            else "No squeeze was found to tell lifting from pushing down."
         )
+        not_measured = "not measured on this trainer" if not self.technique_measured else "not measured in this game"
         hundred = "your trainer's stored maximum" if self.max_from == "calibration" else "your strongest squeeze here"
         other = self.game != "endurance-speed"
         speed = (
@@ -123,7 +130,7 @@ class GameScore:
             Metric(
                 "quality",
                 "Contraction quality",
-                (Reading("lifted correctly", self.quality_pct, "%"),),
+                (Reading("lifted correctly", self.quality_pct, "%", not_measured),),
                 quality,
                 SOURCES["quality"],
             ),

@@ -75,6 +75,7 @@ def score(
     *,
     calibration: Calibration | None = None,
     unit: str = "raw",
+    technique_measured: bool = True,
 ) -> GameScore:
     """Score a played game from its pressure trace and the contractions the pipeline found in it.
 
@@ -91,6 +92,8 @@ def score(
     calibration : Calibration, optional
         A trainer's stored rest level and maximum; its maximum is 100 % when higher than this game's, and its rest
         level stands in when the trace lacks the opening rest.
+    technique_measured : bool
+        False for a single-zone trainer: quality (lifting, not pushing) is then not measured, never 0 %.
 
     Notes
     -----
@@ -173,7 +176,7 @@ def score(
         contractions=len(items),
         classified=classified,
         lifts=lifts,
-        quality_pct=pct_of(lifts, classified),
+        quality_pct=pct_of(lifts, classified) if technique_measured else None,
         strength_pct=None if peak is None else round(100.0 * peak / float(scale[-1]), 1),
         peak=None if peak is None else round(peak, 2),
         flicks_per_10s=round(max(flicks), 1) if flicks else None,
@@ -191,6 +194,7 @@ def score(
         return_to_rest_s=round(float(np.mean(returns)), 2) if returns else None,
         not_back_to_rest=not_back,
         results=tuple(results),
+        technique_measured=technique_measured,
     )
 
 

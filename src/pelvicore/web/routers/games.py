@@ -13,6 +13,7 @@ from pelvicore.devices.simulator.persons import PERSONS
 from pelvicore.errors import PelvicoreError, ProtocolError
 from pelvicore.signal.events import Calibration
 from pelvicore.store.repository import SessionRecord
+from pelvicore.training.feedback import technique_measured
 from pelvicore.training.game_score import GameScore
 from pelvicore.training.games import LEVEL_SETTINGS, TITLES, GamePath, game_path, path_for_routine, score
 from pelvicore.web.deps import CurrentUser, ManagerDep, StoreDep
@@ -137,6 +138,7 @@ def _score(store: StoreDep, user: int, record: SessionRecord, path: GamePath) ->
             record.contractions,
             calibration=_trainer_calibration(store, user, record, unit),
             unit=unit,
+            technique_measured=technique_measured(record),
         )
     except PelvicoreError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
