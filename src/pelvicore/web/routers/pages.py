@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -13,6 +13,8 @@ from pelvicore.devices.simulator.persons import PERSONS
 from pelvicore.training.feedback import stored_feedback, technique_measured
 from pelvicore.training.protocols import PROTOCOLS
 from pelvicore.training.routines import get_protocol
+from pelvicore.web import care_labels
+from pelvicore.web.care_data import CareDep, open_notice
 from pelvicore.web.deps import CurrentUser, StoreDep
 from pelvicore.web.welcome import GOALS, trainer_guides
 
@@ -34,7 +36,7 @@ ROUTINES = ["quick-check", "daily", "glazer", "perfect", "cough"]
 
 
 @router.get("/")
-def home(request: Request, store: StoreDep, user: CurrentUser) -> HTMLResponse:
+def home(request: Request, store: StoreDep, care: CareDep, user: CurrentUser) -> HTMLResponse:
     sessions = store.list_sessions(user)
     today = datetime.now(UTC).date()
     done_today = [s for s in sessions if s.created_at.date() == today]
@@ -47,6 +49,8 @@ def home(request: Request, store: StoreDep, user: CurrentUser) -> HTMLResponse:
             "today_sessions": len(done_today),
             "today_contractions": sum(s.contraction_count for s in done_today),
             "recent": sessions[:5],
+            "notice": open_notice(care, user, today=date.today()),
+            "labels": care_labels,
         },
     )
 
