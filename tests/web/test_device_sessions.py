@@ -98,6 +98,7 @@ def test_a_virtual_elvie_counts_her_squeezes_and_says_technique_is_not_measured(
     page = virtual.get(f"/sessions/{session}").text
     assert "lift or push: not measured on this trainer" in page and "lifted correctly" not in page
     assert "not measured on this trainer" in virtual.get("/history").text
+    assert "not measured on this trainer" in virtual.get("/progress").text
 
 
 def test_calibration_is_stored_per_trainer_and_can_be_set_or_forgotten(virtual: TestClient) -> None:
