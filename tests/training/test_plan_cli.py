@@ -120,6 +120,17 @@ def test_update_prints_changes_and_saves(plan_file: Path, tmp_path: Path) -> Non
     assert json.loads(plan_file.read_text())["week"] == 2  # --out leaves the original alone
 
 
+def test_update_waits_for_the_end_of_the_week(tmp_path: Path) -> None:
+    today = tmp_path / "today.json"
+    made = runner.invoke(app, [*NEW[:-2], "--out", str(today)])  # starts today: week 1 has 6 more days
+    assert made.exit_code == 0, made.output
+    sessions = str(sessions_file(tmp_path, n=14, met=7))
+    update = ["plan", "update", str(today), "--sessions", sessions]
+    error = one_line_error(update, "This week ends on", "review it then")
+    assert str(tmp_path) not in error  # the reason is about the week, not the file
+    assert json.loads(today.read_text())["week"] == 1
+
+
 def test_ics_writes_a_calendar(plan_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "reminders.ics"
     args = ["plan", "ics", str(plan_file), "--at", "08:00", "--at", "13:00", "--at", "19:00", "--out", str(out)]

@@ -9,10 +9,10 @@ from itertools import pairwise
 
 import pytest
 
-from pelvicore.training.errors import PlanError
+from pelvicore.training.errors import PlanError, ReviewRefused
 from pelvicore.training.plan import AssessmentSummary, Plan
 from pelvicore.training.plan_json import plan_from_dict, plan_to_dict
-from pelvicore.training.programme import new_plan, update_plan
+from pelvicore.training.programme import new_plan, review_refusal, update_plan
 from pelvicore.training.sessions import (
     RepSummary,
     SessionSummary,
@@ -32,7 +32,7 @@ def week_of_sessions(
     in strength; ``push`` holds are pushes."""
     dose = plan.dose
     held = dose.hold_s - 0.3 if hold_s is None else hold_s
-    first = plan.start + timedelta(weeks=plan.week - 1)
+    first = plan.current_week.first_day
     sessions = []
     for i in range(n):
         reps = [
@@ -187,7 +187,36 @@ def test_week_twelve_with_progress_moves_to_maintenance() -> None:
     plan = replace(new_plan(WEAK, "strength", start=START), week=12, rung=3)
     plan, changes = update_plan(plan, week_of_sessions(plan, met=5))
     assert [c.kind for c in changes] == ["keep", "maintenance"]
-    assert plan.stage == "maintenance" and plan.week == 13 and plan.dose.days_per_week == 2
+    assert plan.stage == "maintenance" and plan.week == 12 and plan.dose.days_per_week == 2
+    assert plan.finished and plan.reviews[-1].week == 12
+    with pytest.raises(ReviewRefused, match="All 12 weeks of this plan are reviewed: the plan is finished"):
+        update_plan(plan, week_of_sessions(plan, met=5))  # never "week 13 of 12"
+
+
+def test_a_week_is_reviewed_only_once_its_seven_days_are_over() -> None:
+    plan = new_plan(WEAK, "strength", start=START)  # Monday 3 March 2025: week 1 is 3-9 March
+    week = plan.current_week
+    assert (week.first_day, week.last_day, week.review_from) == (START, date(2025, 3, 9), date(2025, 3, 10))
+    for today in (START, date(2025, 3, 9)):
+        assert review_refusal(plan, today=today) == "This week ends on Sunday 9 March 2025; review it then."
+        with pytest.raises(ReviewRefused, match="This week ends on Sunday 9 March 2025; review it then"):
+            update_plan(plan, week_of_sessions(plan), today=today)
+    plan, _ = update_plan(plan, week_of_sessions(plan), today=date(2025, 3, 10))
+    assert plan.week == 2 and plan.current_week.first_day == date(2025, 3, 10)
+    with pytest.raises(ReviewRefused, match="ends on Sunday 16 March 2025"):
+        update_plan(plan, [], today=date(2025, 3, 10))
+    # Reviewed late, the next week may be over already: its own 7 days are judged, and it can be reviewed too.
+    plan, _ = update_plan(plan, [], today=date(2025, 3, 30))
+    assert plan.week == 3 and review_refusal(plan, today=date(2025, 3, 30)) is None
+
+
+def test_a_plan_saved_past_its_last_week_reads_as_finished() -> None:
+    twelve = replace(new_plan(WEAK, "strength", start=START), week=12)
+    plan, _ = update_plan(twelve, week_of_sessions(twelve))
+    data = plan_to_dict(plan)
+    data["reviews"].append(data["reviews"][-1] | {"week": 13})  # as the old review did: week 13, now "week 14 of 12"
+    read = plan_from_dict(data | {"week": 14})
+    assert read.week == 12 and read.finished
 
 
 # --- sessions and measures --------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_improving_weak_floor_progresses(improving: tuple[Plan, list[Plan]]) -> 
     assert all(m.success_pct is not None and m.success_pct >= 70 for m in moved)
     # After 12 weeks with progress: maintenance, 2 days a week (Bø).
     assert final.stage == "maintenance" and final.dose.days_per_week == 2
-    assert final.week == 13
+    assert final.week == 12 and final.finished  # the last week reviewed: finished, never "week 13 of 12"
 
 
 def test_flat_weak_floor_does_not_progress(flat: tuple[Plan, list[Plan]]) -> None:
@@ -75,10 +75,10 @@ def test_flat_weak_floor_does_not_progress(flat: tuple[Plan, list[Plan]]) -> Non
     # The keep decisions say why, with her numbers.
     first_keep = final.reviews[0].changes[0]
     assert "70 %" in first_keep.why and "holds" in first_keep.why
-    # 12 weeks without progress: a review with a physiotherapist (NICE), and the plan goes on.
+    # 12 weeks without progress: a review with a physiotherapist (NICE); she keeps training at her dose.
     review = final.reviews[-1].changes[-1]
     assert review.kind == "review" and "NICE" in review.source
-    assert final.stage == "training"
+    assert final.stage == "training" and final.week == 12 and final.finished
 
 
 def test_flat_and_improving_start_alike(improving: tuple[Plan, list[Plan]], flat: tuple[Plan, list[Plan]]) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from pelvicore.training.progress import SessionPoint, longest_target_hold, main_unit, monday, weekly_progress
+from pelvicore.training.progress import SessionPoint, longest_target_hold, main_unit, weekly_progress
 from pelvicore.training.sessions import RepSummary, SessionSummary
+from pelvicore.training.weeks import plan_week, week_start
 
 MONDAY = date(2025, 3, 3)
 
@@ -21,7 +22,7 @@ def test_each_week_measures_strength_endurance_technique_and_relaxation() -> Non
         SessionPoint(session(MONDAY + timedelta(days=2), [12, 5], [2, 8], technique="push"), "cmH2O", plan=True),
     ]
     week3 = [SessionPoint(session(MONDAY + timedelta(days=15), [20], [6], release_s=1.2), "cmH2O", plan=True)]
-    weeks = weekly_progress(week1 + week3, planned=21, plan_start=MONDAY + timedelta(days=8))
+    weeks = weekly_progress(week1 + week3, planned=21, plan_start=MONDAY + timedelta(days=7))
     assert [w.week_start for w in weeks] == [MONDAY + timedelta(days=7 * k) for k in range(3)]
     first, empty, third = weeks
     assert first.sessions == 2 and first.plan_sessions == 1 and first.planned is None  # before the plan began
@@ -53,9 +54,10 @@ def test_strength_is_charted_in_the_main_unit_only() -> None:
     assert main_unit([]) == "cmH2O"
 
 
-def test_weeks_run_until_today_and_start_on_monday() -> None:
+def test_weeks_run_until_today_and_start_on_monday_without_a_plan() -> None:
     sunday = MONDAY + timedelta(days=6)
-    assert monday(sunday) == MONDAY and monday(MONDAY) == MONDAY
+    assert week_start(sunday) == MONDAY and week_start(MONDAY) == MONDAY
+    assert week_start(MONDAY - timedelta(days=1)) == MONDAY - timedelta(days=7)
     weeks = weekly_progress([SessionPoint(session(sunday, [10], [3]), "cmH2O")], until=MONDAY + timedelta(days=20))
     assert len(weeks) == 3 and weeks[-1].sessions == 0
     assert weekly_progress([]) == []
@@ -70,3 +72,18 @@ def test_longest_target_hold() -> None:
 def test_single_zone_trainers_give_no_technique() -> None:
     [week] = weekly_progress([SessionPoint(session(MONDAY, [10, 9], [3, 3], technique="unknown"), "cmH2O")])
     assert week.lift_pct is None and week.technique_counted == 0
+
+
+def test_with_a_plan_the_weeks_are_the_plans_weeks() -> None:
+    """A plan that starts on a Thursday has Thursday-to-Wednesday weeks, here as in the programme."""
+    thursday = MONDAY + timedelta(days=3)
+    days = [thursday - timedelta(days=1), thursday, thursday + timedelta(days=6), thursday + timedelta(days=7)]
+    points = [SessionPoint(session(d, [10], [3]), "cmH2O", plan=True) for d in days]
+    weeks = weekly_progress(points, planned=21, plan_start=thursday)
+    assert [w.week_start for w in weeks] == [thursday - timedelta(days=7), thursday, thursday + timedelta(days=7)]
+    assert [w.plan_sessions for w in weeks] == [1, 2, 1]
+    assert [w.planned for w in weeks] == [None, 21, 21]
+    for number, week in enumerate(weeks[1:], start=1):
+        days_of_week = plan_week(thursday, number)
+        assert week.week_start == days_of_week.first_day
+        assert week.plan_sessions == sum(days_of_week.holds(d) for d in days)

@@ -204,6 +204,7 @@ def update_command(
     ] = False,
 ) -> None:
     """Review the plan's current week from its sessions: print each change and why, and save the plan."""
+    from pelvicore.training.errors import ReviewRefused
     from pelvicore.training.plan_json import plan_to_dict
     from pelvicore.training.programme import update_plan
     from pelvicore.training.sessions import sessions_from_json
@@ -212,7 +213,9 @@ def update_command(
     obj = _read_json(sessions, "sessions")
     try:
         week = plan.week
-        new, changes = update_plan(plan, sessions_from_json(obj))
+        new, changes = update_plan(plan, sessions_from_json(obj), today=date.today())
+    except ReviewRefused as exc:
+        _fail(str(exc))
     except PelvicoreError as exc:
         _fail(f"{sessions}: {exc}")
     target = out or plan_file

@@ -7,3 +7,7 @@ from pelvicore.errors import PelvicoreError
 
 class PlanError(PelvicoreError):
     """A value a training plan cannot use; the message names the value and what was expected."""
+
+
+class ReviewRefused(PlanError):
+    """A plan's week that cannot be reviewed now: it has not ended yet, or the plan is finished."""

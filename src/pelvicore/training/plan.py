@@ -16,6 +16,7 @@ from pelvicore.training.dosing import MAINTENANCE_DAYS, Dose, Goal, Rung, Stage,
 from pelvicore.training.errors import PlanError
 from pelvicore.training.protocols import Protocol
 from pelvicore.training.sessions import WeekMeasures
+from pelvicore.training.weeks import PlanWeek, plan_week
 
 TOTAL_WEEKS = 12  # NICE CG171: at least 12 weeks
 ANGELO_2017 = "Angelo et al. 2017, PLoS ONE 12(10):e0187045 (squeeze-pressure classes)"
@@ -171,7 +172,8 @@ class Plan:
 
     ``base`` is the starting dose (rung 0); ``resume_stage`` is where technique work returns to;
     ``rest_baseline`` the first measured resting level during relaxation; ``changes`` explain the start and
-    ``reviews`` every reviewed week.
+    ``reviews`` every reviewed week. ``week`` never goes past ``total_weeks``: reviewing the last week finishes
+    the plan (``finished``).
     """
 
     goal: Goal
@@ -197,6 +199,16 @@ class Plan:
         """The dose of the current rung; maintenance keeps it on 2 days a week (Bø)."""
         dose = self.rungs[self.rung].dose
         return replace(dose, days_per_week=MAINTENANCE_DAYS) if self.stage == "maintenance" else dose
+
+    @property
+    def current_week(self) -> PlanWeek:
+        """The days of the plan's current week (``training.weeks``: 7 days from the start date)."""
+        return plan_week(self.start, self.week)
+
+    @property
+    def finished(self) -> bool:
+        """Its last week has been reviewed: there is no next week to review."""
+        return bool(self.reviews) and self.reviews[-1].week >= self.total_weeks
 
     @property
     def planned_sessions(self) -> int:

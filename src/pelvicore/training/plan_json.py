@@ -194,11 +194,13 @@ def plan_from_dict(obj: object) -> Plan:
         changes = tuple(_change(c, f"plan: review {i + 1}: change {j + 1}") for j, c in enumerate(rr.items("changes")))
         measures = _measures(rr.obj.get("measures"), f"plan: review {i + 1}: measures")
         reviews.append(WeekReview(rr.integer("week", 1, 10_000), week_stage, measures, changes))
+    total_weeks = r.integer("total_weeks", 1, 520)
     plan = Plan(
         goal=goal,
         stage=stage,
         start=r.day("start"),
-        week=r.integer("week", 1, 10_000),
+        # Plans saved before the week stopped at the last one may say "week 14 of 12": that is a finished plan.
+        week=min(r.integer("week", 1, 10_000), total_weeks),
         assessment=_assessment(r.obj.get("assessment")),
         base=_dose(r.obj.get("base"), "plan: base"),
         rung=r.integer("rung", 0, 100),
@@ -207,7 +209,7 @@ def plan_from_dict(obj: object) -> Plan:
         rest_baseline=r.optional_number("rest_baseline"),
         changes=tuple(_change(c, f"plan: change {i + 1}") for i, c in enumerate(r.items("changes"))),
         reviews=tuple(reviews),
-        total_weeks=r.integer("total_weeks", 1, 520),
+        total_weeks=total_weeks,
     )
     if plan.rung >= len(plan.rungs):
         raise PlanError(f"plan: rung must be below {len(plan.rungs)} for this starting dose, got {plan.rung}")

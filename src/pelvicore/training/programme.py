@@ -16,10 +16,11 @@ from datetime import date
 from typing import get_args
 
 from pelvicore.training.dosing import Dose, Goal, Stage
-from pelvicore.training.errors import PlanError
+from pelvicore.training.errors import PlanError, ReviewRefused
 from pelvicore.training.library import BO_MOTHERFIT, GLAZER_1995, NICE_CG171, NICE_NG210, PUSH_RULE
 from pelvicore.training.plan import ANGELO_2017, AssessmentSummary, Change, Plan, WeekReview
 from pelvicore.training.sessions import SESSIONS_JUDGED, SessionSummary, WeekMeasures, measure_week
+from pelvicore.training.weeks import day_text
 
 GOALS: tuple[Goal, ...] = get_args(Goal)
 NICE_QS77 = "NICE QS77: supervised pelvic-floor training for at least 3 months as first-line treatment"
@@ -114,12 +115,16 @@ _PROGRESS_SOURCE = "pelvicore rule: most holds (>= 70 %) of the last 3 sessions 
 _PELVICORE_RULE = "pelvicore rule (see docs/training.md)"
 
 
-def update_plan(plan: Plan, week_sessions: Iterable[SessionSummary]) -> tuple[Plan, tuple[Change, ...]]:
+def update_plan(
+    plan: Plan, week_sessions: Iterable[SessionSummary], *, today: date | None = None
+) -> tuple[Plan, tuple[Change, ...]]:
     """Review the plan's current week from its sessions; return the plan for the next week and the changes.
 
     Every review gives at least one change, ``keep`` included, so the person always sees why the dose stays
-    or moves.
+    or moves. Reviewing the last week finishes the plan: its week stays the last one. ``ReviewRefused`` when the
+    plan is finished, or, given ``today`` (her day), when the week has not ended yet.
     """
+    check_reviewable(plan, today=today)
     sessions = tuple(sorted(week_sessions, key=lambda s: s.day))
     m = measure_week(sessions, planned=plan.planned_sessions)
     nxt = plan.week + 1
@@ -133,7 +138,28 @@ def update_plan(plan: Plan, week_sessions: Iterable[SessionSummary]) -> tuple[Pl
         new, end = _end_of_programme(new, nxt)
         changes += end
     review = WeekReview(plan.week, plan.stage, m, tuple(changes))
-    return replace(new, week=nxt, reviews=(*plan.reviews, review)), tuple(changes)
+    week = min(nxt, plan.total_weeks)
+    return replace(new, week=week, reviews=(*plan.reviews, review)), tuple(changes)
+
+
+def review_refusal(plan: Plan, *, today: date | None = None) -> str | None:
+    """Why the plan's current week cannot be reviewed now (on ``today``, her day), in plain words; else None."""
+    if plan.finished:
+        return (
+            f"All {plan.total_weeks} weeks of this plan are reviewed: the plan is finished. Keep your dose, or make "
+            "a new plan to go on."
+        )
+    week = plan.current_week
+    if today is not None and not week.over(today):
+        return f"This week ends on {day_text(week.last_day)}; review it then."
+    return None
+
+
+def check_reviewable(plan: Plan, *, today: date | None = None) -> None:
+    """``ReviewRefused`` with ``review_refusal``'s reason when the plan's week cannot be reviewed now."""
+    reason = review_refusal(plan, today=today)
+    if reason is not None:
+        raise ReviewRefused(reason)
 
 
 Outcome = tuple[Plan, list[Change]]

@@ -4,7 +4,8 @@ The measures follow the plan's own (``sessions.py``): a session's strength is it
 above rest; a hold counts towards endurance when it reached >= 75 % of the session's strongest squeeze (its time
 is the analysis' time at >= 75 % of the contraction's peak); technique is the share of two-zone readings that
 lifted; relaxation is the release time (90 -> 10 %) and what is left of a squeeze 2-3 s after it let go.
-Weeks start on Monday.
+Weeks are the plan's (``training.weeks``: 7 days from its start date, so a week here counts the same sessions as
+the programme's week); without a plan they start on Monday.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from pelvicore.training.sessions import SQUEEZE_KINDS, TARGET_LEVEL, RepSummary, SessionSummary
+from pelvicore.training.weeks import MONDAYS, week_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +30,7 @@ class SessionPoint:
 
 @dataclass(frozen=True, slots=True)
 class WeekProgress:
-    """One week (Monday ``week_start``); a measure is ``None`` when nothing in the week measured it.
+    """One week from ``week_start`` (``weekly_progress``); a measure is ``None`` when nothing in the week measured it.
 
     ``strength`` is the week's best squeeze above rest in ``unit``; ``endurance_s`` the longest hold at >= 75 % of
     its session's strongest squeeze; ``lift_pct`` the % of two-zone readings that lifted (``technique_counted``
@@ -52,10 +54,6 @@ class WeekProgress:
         d = asdict(self)
         d["week_start"] = self.week_start.isoformat()
         return d
-
-
-def monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def _squeezes(s: SessionSummary) -> list[RepSummary]:
@@ -92,18 +90,20 @@ def weekly_progress(
 ) -> list[WeekProgress]:
     """Every week from the first session's to ``until``'s (default the last session's), empty weeks included.
 
-    Strength and the relaxation levels use the sessions in the main unit only (``main_unit``): numbers in two
-    units cannot share a chart. ``planned`` applies from the week of ``plan_start``.
+    The weeks are 7 days from ``plan_start`` (and before it, 7 days back from it), as the plan's weeks are;
+    without a plan they start on Monday. Strength and the relaxation levels use the sessions in the main unit
+    only (``main_unit``): numbers in two units cannot share a chart. ``planned`` applies from ``plan_start``.
     """
     points = sorted(points, key=lambda p: p.summary.day)
     if not points:
         return []
     unit = main_unit(points)
-    first = monday(points[0].summary.day)
-    last = monday(max(until or points[-1].summary.day, points[-1].summary.day))
+    anchor = plan_start or MONDAYS
+    first = week_start(points[0].summary.day, anchor=anchor)
+    last = week_start(max(until or points[-1].summary.day, points[-1].summary.day), anchor=anchor)
     by_week: dict[date, list[SessionPoint]] = {}
     for p in points:
-        by_week.setdefault(monday(p.summary.day), []).append(p)
+        by_week.setdefault(week_start(p.summary.day, anchor=anchor), []).append(p)
     weeks = []
     week = first
     while week <= last:
@@ -132,7 +132,7 @@ def _week(
         releases += [c.release_s for c in squeezes if c.release_s is not None]
         residuals += [c.residual_pct for c in squeezes if c.residual_pct is not None]
     lifts = sum(t == "lift" for t in techniques)
-    in_plan = plan_start is not None and planned is not None and start >= monday(plan_start)
+    in_plan = plan_start is not None and planned is not None and start >= plan_start
     return WeekProgress(
         week_start=start,
         sessions=len(points),

@@ -10,7 +10,7 @@ import hashlib
 import json
 import math
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from pelvicore.training.errors import PlanError
 from pelvicore.training.plan import Plan
@@ -66,11 +66,12 @@ def reminders_ics(plan: Plan, times: Sequence[time], *, now: datetime | None = N
     if len(set(times)) != len(times):
         raise PlanError(f"reminders: each time may be given once, got {', '.join(t.strftime('%H:%M') for t in times)}")
     stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    first = plan.start + timedelta(weeks=plan.week - 1)
+    first = plan.current_week.first_day
     session = plan.session()
     dose = plan.dose
     minutes = max(1, math.ceil(session.duration_s / 60))
-    weeks_left = plan.total_weeks - plan.week + 1
+    # A finished plan keeps its last dose with no end date, as maintenance does.
+    weeks_left = 0 if plan.finished else plan.total_weeks - plan.week + 1
     if plan.stage == "maintenance":
         days = _training_days(first, dose.days_per_week)
         rule = f"FREQ=WEEKLY;BYDAY={','.join(days)}"

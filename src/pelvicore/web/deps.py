@@ -6,6 +6,7 @@ hand it to the routes, and refuse (401) if a route is somehow reached without it
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, WebSocket, status
@@ -14,6 +15,12 @@ from pelvicore.accounts import Accounts, Principal
 from pelvicore.sessions import SessionManager
 from pelvicore.store.repository import SessionStore
 from pelvicore.training.plan_records import Plans
+from pelvicore.training.weeks import LocalClock, time_zone
+
+#: Her time zone (IANA name), as her browser gives it: every page sets the cookie (``session.js``); an API client
+#: may send the header instead. Without either, her days are UTC days.
+TIME_ZONE_HEADER = "X-Time-Zone"
+TIME_ZONE_COOKIE = "pelvicore_tz"
 
 
 def _store(request: Request) -> SessionStore:
@@ -39,6 +46,16 @@ def _principal(request: Request) -> Principal:
     return principal
 
 
+def now() -> datetime:
+    """The time now (UTC); tests move it with ``app.dependency_overrides[now]``."""
+    return datetime.now(UTC)
+
+
+def _clock(request: Request, at: Annotated[datetime, Depends(now)]) -> LocalClock:
+    name = request.headers.get(TIME_ZONE_HEADER) or request.cookies.get(TIME_ZONE_COOKIE)
+    return LocalClock(at, time_zone(name))
+
+
 def _user(principal: Annotated[Principal, Depends(_principal)]) -> int:
     return principal.id
 
@@ -50,6 +67,8 @@ AccountsDep = Annotated[Accounts, Depends(_accounts)]
 PrincipalDep = Annotated[Principal, Depends(_principal)]
 CurrentUser = Annotated[int, Depends(_user)]
 """The signed-in account's id: every query a route makes is for this user's rows."""
+ClockDep = Annotated[LocalClock, Depends(_clock)]
+"""The time now and her time zone: her "today" and the day each session was on (``training.weeks``)."""
 
 
 def client_address(request: Request) -> str:

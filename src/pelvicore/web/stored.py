@@ -7,6 +7,7 @@ sensor gap). Sessions recorded before cues were stored get theirs rebuilt from t
 from __future__ import annotations
 
 from dataclasses import fields
+from datetime import tzinfo
 
 import numpy as np
 
@@ -76,13 +77,14 @@ def analysis_of(record: SessionRecord) -> Analysis:
     return Analysis(channel, unit, record.fs_hz, duration, contractions, (), calibration)
 
 
-def summary_of(record: SessionRecord) -> SessionSummary:
+def summary_of(record: SessionRecord, *, tz: tzinfo | None = None) -> SessionSummary:
     """The session as a plan measures it: each contraction labelled with the cue it answered.
 
-    A routine that asks for no holds (the cough test, some games) gives a summary whose contractions carry the
-    kind ``None`` (``cough`` for a routine of coughs only); one whose name is no longer known, ``None``.
+    Its day is the day it started on in ``tz``, her time zone (default: the server's). A routine that asks for no
+    holds (the cough test, some games) gives a summary whose contractions carry the kind ``None`` (``cough`` for a
+    routine of coughs only); one whose name is no longer known, ``None``.
     """
-    day = record.created_at.astimezone().date()
+    day = record.created_at.astimezone(tz).date()
     analysis = analysis_of(record)
     protocol = protocol_of(record)
     if protocol is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
@@ -19,10 +18,11 @@ from pelvicore.training.plan import AssessmentSummary
 from pelvicore.training.plan_json import plan_to_dict
 from pelvicore.training.plan_records import StoredPlan
 from pelvicore.training.plan_session import PREFIX, plan_routine, session_exercises
-from pelvicore.training.programme import new_plan, update_plan
+from pelvicore.training.programme import new_plan, review_refusal, update_plan
 from pelvicore.training.reminders import parse_clock_time, reminders_ics
+from pelvicore.training.weeks import LocalClock, day_text
 from pelvicore.web.assessment_report import plan_inputs
-from pelvicore.web.deps import CurrentUser, ManagerDep, PlansDep, StoreDep
+from pelvicore.web.deps import ClockDep, CurrentUser, ManagerDep, PlansDep, StoreDep
 from pelvicore.web.routers.pages import templates
 from pelvicore.web.routers.sessions import DeviceProfileName, Profile
 from pelvicore.web.stored import summary_of
@@ -79,21 +79,25 @@ def latest_assessment(store: SessionStore, user: int) -> SessionRecord | None:
     return None
 
 
-def _week_sessions(store: SessionStore, user: int, stored: StoredPlan) -> list[SessionRecord]:
-    """The plan's finished sessions since its current week began, oldest first."""
+def _week_sessions(store: SessionStore, user: int, stored: StoredPlan, clock: LocalClock) -> list[SessionRecord]:
+    """The plan's finished sessions on the days of its current week (her days), oldest first.
+
+    Progress counts the same sessions for the same week (``training.weeks``).
+    """
+    week = stored.plan.current_week
     found = [
         s
         for s in store.list_sessions(user, limit=500)
-        if s.routine.startswith(PREFIX) and s.status != "running" and s.created_at >= stored.week_started_at
+        if s.routine.startswith(PREFIX) and s.status != "running" and week.holds(clock.day_of(s.created_at))
     ]
     return sorted(found, key=lambda s: s.created_at)
 
 
-def _status(store: SessionStore, user: int, stored: StoredPlan) -> dict[str, Any]:
+def _status(store: SessionStore, user: int, stored: StoredPlan, clock: LocalClock) -> dict[str, Any]:
     plan = stored.plan
-    week = _week_sessions(store, user, stored)
-    today = datetime.now(UTC).astimezone().date()
-    week_ends = stored.week_started_at + timedelta(days=7)
+    week = _week_sessions(store, user, stored, clock)
+    today = clock.today
+    days = plan.current_week
     session = plan.session()
     return {
         "plan": plan_to_dict(plan),
@@ -104,12 +108,17 @@ def _status(store: SessionStore, user: int, stored: StoredPlan) -> dict[str, Any
         "week": {
             "number": plan.week,
             "of": plan.total_weeks,
-            "started_at": stored.week_started_at.isoformat(),
-            "ends_at": week_ends.isoformat(),
-            "over": datetime.now(UTC) >= week_ends,
+            "first_day": days.first_day.isoformat(),
+            "last_day": days.last_day.isoformat(),
+            "last_day_text": day_text(days.last_day),
+            "review_from": days.review_from.isoformat(),
+            "review_from_text": day_text(days.review_from),
+            "over": days.over(today),
+            "finished": plan.finished,
+            "review_refused": review_refusal(plan, today=today),
             "sessions_done": len(week),
             "sessions_planned": plan.planned_sessions,
-            "today_done": sum(s.created_at.astimezone().date() == today for s in week),
+            "today_done": sum(clock.day_of(s.created_at) == today for s in week),
             "sets_per_day": plan.dose.sets_per_day,
         },
         "reminders": [t.strftime("%H:%M") for t in stored.reminders],
@@ -127,13 +136,15 @@ def _stored(plans: PlansDep, user: int) -> StoredPlan:
 
 
 @router.get("/api/programme")
-def get_programme(store: StoreDep, plans: PlansDep, user: CurrentUser) -> dict[str, Any]:
+def get_programme(store: StoreDep, plans: PlansDep, user: CurrentUser, clock: ClockDep) -> dict[str, Any]:
     """The plan, this week's dose and session with its exercises, every change with its reason and source."""
-    return _status(store, user, _stored(plans, user))
+    return _status(store, user, _stored(plans, user), clock)
 
 
 @router.post("/api/programme", status_code=status.HTTP_201_CREATED)
-def create_programme(body: PlanRequest, store: StoreDep, plans: PlansDep, user: CurrentUser) -> dict[str, Any]:
+def create_programme(
+    body: PlanRequest, store: StoreDep, plans: PlansDep, user: CurrentUser, clock: ClockDep
+) -> dict[str, Any]:
     """Make a new 12-week plan (replacing any plan she had) from an assessment session or from numbers."""
     try:
         if body.from_session is not None:
@@ -155,11 +166,11 @@ def create_programme(body: PlanRequest, store: StoreDep, plans: PlansDep, user: 
                 body.release_slow,
                 body.lift_pct,
             )
-        plan = new_plan(summary, body.goal, start=datetime.now(UTC).astimezone().date())
+        plan = new_plan(summary, body.goal, start=clock.today)
     except PelvicoreError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     plans.save(user, plan)
-    return _status(store, user, _stored(plans, user))
+    return _status(store, user, _stored(plans, user), clock)
 
 
 @router.delete("/api/programme", status_code=status.HTTP_204_NO_CONTENT)
@@ -191,14 +202,17 @@ async def start_today(body: TodayRequest, manager: ManagerDep, plans: PlansDep, 
 
 
 @router.post("/api/programme/review")
-def review_week(store: StoreDep, plans: PlansDep, user: CurrentUser) -> dict[str, Any]:
-    """Review the plan's current week from its sessions: the plan for next week and each change, with why."""
+def review_week(store: StoreDep, plans: PlansDep, user: CurrentUser, clock: ClockDep) -> dict[str, Any]:
+    """Review the plan's current week from its sessions: the plan for next week and each change, with why.
+
+    409 with the reason while the week has not ended (her days, ``training.weeks``) or once the plan is finished.
+    """
     stored = _stored(plans, user)
-    records = [store.get(s.id, owner=user) for s in _week_sessions(store, user, stored)]
-    summaries = [summary_of(r) for r in records if r is not None]
+    records = [store.get(s.id, owner=user) for s in _week_sessions(store, user, stored, clock)]
+    summaries = [summary_of(r, tz=clock.tz) for r in records if r is not None]
     week = stored.plan.week
     try:
-        new, changes = update_plan(stored.plan, summaries)
+        new, changes = update_plan(stored.plan, summaries, today=clock.today)
     except PelvicoreError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     plans.save(user, new, new_week=True)
@@ -208,7 +222,7 @@ def review_week(store: StoreDep, plans: PlansDep, user: CurrentUser) -> dict[str
         "changes": [c.to_dict() for c in changes],
         "measures": new.reviews[-1].measures.to_dict(),
     }
-    return {"review": review} | _status(store, user, _stored(plans, user))
+    return {"review": review} | _status(store, user, _stored(plans, user), clock)
 
 
 @router.put("/api/programme/reminders")
@@ -236,7 +250,9 @@ def reminders_feed(plans: PlansDep, user: CurrentUser) -> Response:
 
 
 @router.get("/programme", response_class=HTMLResponse)
-def programme_page(request: Request, store: StoreDep, plans: PlansDep, user: CurrentUser) -> HTMLResponse:
+def programme_page(
+    request: Request, store: StoreDep, plans: PlansDep, user: CurrentUser, clock: ClockDep
+) -> HTMLResponse:
     try:
         stored = plans.get(user)
     except StoreError:
@@ -249,11 +265,11 @@ def programme_page(request: Request, store: StoreDep, plans: PlansDep, user: Cur
         except PelvicoreError:
             latest = None
     context: dict[str, Any] = {
-        "status": None if stored is None else _status(store, user, stored),
+        "status": None if stored is None else _status(store, user, stored, clock),
         "latest": latest,
         "latest_inputs": latest_inputs,
         "goals": GOAL_TEXT,
         "persons": PERSONS,
-        "today": date.today(),
+        "today": clock.today,
     }
     return templates.TemplateResponse(request, "programme.html", context)

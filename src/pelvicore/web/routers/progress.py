@@ -3,7 +3,7 @@ assessment against its norms (page and JSON)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,8 +15,9 @@ from pelvicore.store.repository import SessionRecord, SessionStore
 from pelvicore.training.library import GLAZER_1995, NICE_CG171, PUSH_RULE
 from pelvicore.training.plan_session import PREFIX
 from pelvicore.training.progress import SessionPoint, WeekProgress, weekly_progress
+from pelvicore.training.weeks import LocalClock
 from pelvicore.web.assessment_report import ROUTINE_ASSESSMENT, TITLES, assess_session
-from pelvicore.web.deps import CurrentUser, PlansDep, StoreDep
+from pelvicore.web.deps import ClockDep, CurrentUser, PlansDep, StoreDep
 from pelvicore.web.routers.pages import templates
 from pelvicore.web.stored import summary_of
 
@@ -62,7 +63,8 @@ MEASURES: dict[str, dict[str, str | None]] = {
 }
 
 
-def _points(store: SessionStore, user: int) -> list[SessionPoint]:
+def _points(store: SessionStore, user: int, clock: LocalClock) -> list[SessionPoint]:
+    """Her finished sessions, each on the day it was in her time zone (as the programme counts them)."""
     points = []
     for s in store.list_sessions(user, limit=MAX_SESSIONS):
         if s.status == "running":
@@ -71,16 +73,16 @@ def _points(store: SessionStore, user: int) -> list[SessionPoint]:
         if record is None:
             continue
         unit = str((record.summary or {}).get("unit") or record.units.get("floor", "raw"))
-        points.append(SessionPoint(summary_of(record), unit, record.routine.startswith(PREFIX)))
+        points.append(SessionPoint(summary_of(record, tz=clock.tz), unit, record.routine.startswith(PREFIX)))
     return points
 
 
-def _assessment_row(store: SessionStore, record: SessionRecord) -> dict[str, Any]:
+def _assessment_row(store: SessionStore, record: SessionRecord, clock: LocalClock) -> dict[str, Any]:
     protocol = ROUTINE_ASSESSMENT[record.routine]
     report = assess_session(store, record, protocol)
     row: dict[str, Any] = {
         "session": record.id,
-        "date": record.created_at.astimezone().date().isoformat(),
+        "date": clock.day_of(record.created_at).isoformat(),
         "at": record.created_at.isoformat(),
         "protocol": protocol,
         "title": TITLES[protocol],
@@ -113,7 +115,7 @@ def _assessment_row(store: SessionStore, record: SessionRecord) -> dict[str, Any
     return row
 
 
-def _assessments(store: SessionStore, user: int) -> list[dict[str, Any]]:
+def _assessments(store: SessionStore, user: int, clock: LocalClock) -> list[dict[str, Any]]:
     done = [
         s
         for s in store.list_sessions(user, limit=MAX_SESSIONS)
@@ -123,7 +125,7 @@ def _assessments(store: SessionStore, user: int) -> list[dict[str, Any]]:
     for s in reversed(done):  # oldest first, as the charts read
         record = store.get(s.id, owner=user)
         if record is not None:
-            rows.append(_assessment_row(store, record))
+            rows.append(_assessment_row(store, record, clock))
     return rows
 
 
@@ -145,18 +147,18 @@ def _day_label(iso: str) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def progress_data(store: SessionStore, plans: PlansDep, user: int) -> dict[str, Any]:
+def progress_data(store: SessionStore, plans: PlansDep, user: int, clock: LocalClock) -> dict[str, Any]:
     try:
         stored = plans.get(user)
     except StoreError:
         stored = None
     plan = stored.plan if stored else None
-    points = _points(store, user)
+    points = _points(store, user, clock)
     weeks = weekly_progress(
         points,
         planned=plan.planned_sessions if plan else None,
         plan_start=plan.start if plan else None,
-        until=datetime.now(UTC).astimezone().date(),
+        until=clock.today,
     )
     unit = weeks[0].unit if weeks else "cmH2O"
     return {
@@ -164,19 +166,27 @@ def progress_data(store: SessionStore, plans: PlansDep, user: int) -> dict[str, 
         "weeks": [w.to_dict() | {"label": _day_label(w.week_start.isoformat())} for w in weeks],
         "headlines": {key: _headline(weeks, key) for key in MEASURES},
         "other_units": sorted({p.unit for p in points} - {unit}),
-        "assessments": _assessments(store, user),
-        "plan": None if plan is None else {"start": plan.start.isoformat(), "sessions_per_week": plan.planned_sessions},
+        "assessments": _assessments(store, user, clock),
+        "plan": None
+        if plan is None
+        else {
+            "start": plan.start.isoformat(),
+            "start_weekday": f"{plan.start:%A}",
+            "sessions_per_week": plan.planned_sessions,
+        },
         "measures": {k: v | {"unit": v["unit"] or f"{unit} above rest"} for k, v in MEASURES.items()},
     }
 
 
 @router.get("/api/progress")
-def get_progress(store: StoreDep, plans: PlansDep, user: CurrentUser) -> dict[str, Any]:
+def get_progress(store: StoreDep, plans: PlansDep, user: CurrentUser, clock: ClockDep) -> dict[str, Any]:
     """Week by week: strength, endurance, technique, relaxation, adherence; and each assessment against norms."""
-    return progress_data(store, plans, user)
+    return progress_data(store, plans, user, clock)
 
 
 @router.get("/progress", response_class=HTMLResponse)
-def progress_page(request: Request, store: StoreDep, plans: PlansDep, user: CurrentUser) -> HTMLResponse:
-    data = progress_data(store, plans, user)
+def progress_page(
+    request: Request, store: StoreDep, plans: PlansDep, user: CurrentUser, clock: ClockDep
+) -> HTMLResponse:
+    data = progress_data(store, plans, user, clock)
     return templates.TemplateResponse(request, "progress.html", {"data": data, "angelo": ANGELO_2017})

@@ -10,7 +10,7 @@
     if (!response.ok) {
       const detail = typeof data.detail === "string" ? data.detail
         : Array.isArray(data.detail) ? data.detail.map((d) => d.loc.slice(-1)[0] + ": " + d.msg).join("; ") : "error " + response.status;
-      throw new Error(detail);
+      throw Object.assign(new Error(detail), { status: response.status });
     }
     return data;
   };
@@ -67,6 +67,8 @@
   });
 
   // -- the weekly review ---------------------------------------------------------------------------------
+  // The button is disabled, with the reason next to it, until the week's 7 days are over; the server refuses
+  // an early review too (409), and its reason is shown the same way.
   $("review").addEventListener("click", async () => {
     const out = $("review-result");
     out.textContent = "Reviewing…";
@@ -75,7 +77,8 @@
       out.innerHTML = "";
       const head = document.createElement("p");
       head.innerHTML = "<strong></strong>";
-      head.firstChild.textContent = `Week ${review.week} reviewed from ${review.sessions} session(s). Now week ${week.number}:`;
+      const now = week.finished ? "The plan is finished:" : `Now week ${week.number}:`;
+      head.firstChild.textContent = `Week ${review.week} reviewed from ${review.sessions} session(s). ${now}`;
       out.append(head);
       const list = document.createElement("ul");
       for (const c of review.changes) {
@@ -89,7 +92,10 @@
       reload.addEventListener("click", () => location.reload());
       out.append(reload);
       $("review").disabled = true;
-    } catch (err) { out.textContent = "Could not review: " + err.message; }
+    } catch (err) {
+      out.textContent = "Not reviewed: " + err.message;
+      if (err.status === 409) $("review").disabled = true;  // too early, or the plan is finished
+    }
   });
 
   // -- reminders -------------------------------------------------------------------------------------------

@@ -1,7 +1,13 @@
-// Every page's requests to the server: changes carry the page's security token (CSRF), and a sign-in that has
-// ended (timed out, signed out elsewhere) sends her to the sign-in page instead of failing silently.
+// Every page's requests to the server: changes carry the page's security token (CSRF), a sign-in that has
+// ended (timed out, signed out elsewhere) sends her to the sign-in page instead of failing silently, and her time
+// zone goes along so the server counts her days (today's sets, a plan's weeks) as her own calendar does.
 "use strict";
 (() => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && /^[A-Za-z0-9_+\/-]{1,64}$/.test(zone)) {
+    const secure = location.protocol === "https:" ? "; Secure" : "";
+    document.cookie = `pelvicore_tz=${zone}; path=/; max-age=31536000; SameSite=Lax${secure}`;
+  }
   const meta = document.querySelector('meta[name="csrf-token"]');
   const token = meta ? meta.content : "";
   const nativeFetch = window.fetch.bind(window);
