@@ -40,14 +40,18 @@ def test_the_link_signs_in_and_sign_out_ends_it(browser: Browser, server: Server
     page.goto(server.signin_url())
     expect(page.get_by_role("heading", name="Train your pelvic floor")).to_be_visible()
     cookies = context.cookies()
-    assert [c["name"] for c in cookies] == ["pelvicore_session"] and cookies[0]["httpOnly"]
+    by_name = {c["name"]: c for c in cookies}
+    assert sorted(by_name) == ["pelvicore_session", "pelvicore_tz"] and by_name["pelvicore_session"]["httpOnly"]
+    assert by_name["pelvicore_tz"]["value"] == page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
     # A change made from a page carries the page's CSRF token: start a session and let it finish.
     page.get_by_label("Routine").select_option("quick-check")
     page.get_by_label("Speed").select_option("10")
     page.get_by_role("button", name="Start session").click()
     page.wait_for_url("**/live")
     expect(page.get_by_role("link", name="See the summary")).to_be_visible(timeout=30_000)
-    page.get_by_role("link", name="Account").click()
+    menu = page.get_by_role("navigation", name="Main")
+    menu.get_by_text("More").click()  # on a phone, Account is under "More"
+    menu.get_by_role("link", name="Account").click()
     expect(page.get_by_role("heading", name="Your account", exact=True)).to_be_visible()
     expect(page.get_by_text("(this browser)")).to_be_visible()
     shot(page, "account-phone")
