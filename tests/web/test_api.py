@@ -152,7 +152,8 @@ def test_stop_ends_the_session_early(client: TestClient) -> None:
     # The end screen says so, with how far she got; it neither congratulates nor calls the session complete.
     elapsed = stopped["summary"]["elapsed_s"]
     assert 0 < elapsed < get_protocol("daily").duration_s
-    assert stopped["feedback"]["outcome"] == f"You stopped the session after {elapsed:.0f} s; what was recorded is kept."
+    said = stopped["feedback"]["outcome"]
+    assert said == f"You stopped the session after {elapsed:.0f} s; what was recorded is kept."
     assert "complete" not in stopped["feedback"]["outcome"]
     page = client.get(f"/sessions/{session_id}").text
     assert "You stopped the session after" in page and "Session complete" not in page
