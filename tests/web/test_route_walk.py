@@ -42,6 +42,7 @@ HER_RESOURCES: dict[tuple[str, str], tuple[str, Any]] = {
     ("GET", "/games/{game}/{session_id}/score"): ("/games/control/{game_session}/score", None),
     ("DELETE", "/api/devices/{profile}/{key}/calibration"): ("/api/devices/perifit/hers/calibration", None),
     ("DELETE", "/api/care/diary/{day}"): (f"/api/care/diary/{TODAY}", None),
+    ("POST", "/api/care/diary/{day}/notice-seen"): (f"/api/care/diary/{TODAY}/notice-seen", None),
     ("DELETE", "/api/me/logins/{login_id}"): ("/api/me/logins/{login}", None),
 }
 OWN_WRITES = {("PUT", "/api/devices/{profile}/{key}/calibration")}
