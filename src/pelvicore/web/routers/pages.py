@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -10,12 +9,15 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from pelvicore.devices.simulator.persons import PERSONS
+from pelvicore.store.errors import StoreError
 from pelvicore.training.feedback import stored_feedback, technique_measured
+from pelvicore.training.plan_session import PREFIX
 from pelvicore.training.protocols import PROTOCOLS
 from pelvicore.training.routines import get_protocol
+from pelvicore.training.today import today_of
 from pelvicore.web import care_labels
 from pelvicore.web.care_data import CareDep, open_notice
-from pelvicore.web.deps import CurrentUser, StoreDep
+from pelvicore.web.deps import ClockDep, CurrentUser, PlansDep, StoreDep
 from pelvicore.web.welcome import GOALS, trainer_guides
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -36,20 +38,39 @@ ROUTINES = ["quick-check", "daily", "glazer", "perfect", "cough"]
 
 
 @router.get("/")
-def home(request: Request, store: StoreDep, care: CareDep, user: CurrentUser) -> HTMLResponse:
-    sessions = store.list_sessions(user)
-    today = datetime.now(UTC).date()
-    done_today = [s for s in sessions if s.created_at.date() == today]
+def home(
+    request: Request, store: StoreDep, care: CareDep, plans: PlansDep, clock: ClockDep, user: CurrentUser
+) -> HTMLResponse:
+    sessions = store.list_sessions(user, limit=500)
+    today = clock.today
+    trained = [s for s in sessions if s.status != "running" and s.contraction_count]
+    done_today = [s for s in sessions if clock.day_of(s.created_at) == today]
+    try:
+        stored = plans.get(user)
+    except StoreError:
+        stored = None  # an unreadable plan: the programme page says so; the start page still works
+    plan = stored.plan if stored is not None and not stored.plan.finished else None
+    # With a plan, "done" counts its sessions (as the programme does); the streak counts any day she trained.
+    counted = [s for s in trained if s.routine.startswith(PREFIX)] if plan else trained
+    day = today_of(
+        [clock.day_of(s.created_at) for s in counted],
+        [clock.day_of(s.created_at) for s in trained],
+        today,
+        sets_per_day=plan.dose.sets_per_day if plan else None,
+        reminders=stored.reminders if plan and stored else (),
+        now_local=clock.now.astimezone(clock.tz),
+    )
     return templates.TemplateResponse(
         request,
         "home.html",
         {
             "persons": PERSONS,
             "routines": [PROTOCOLS[r] for r in ROUTINES],
+            "day": day,
             "today_sessions": len(done_today),
             "today_contractions": sum(s.contraction_count for s in done_today),
             "recent": sessions[:5],
-            "notice": open_notice(care, user, today=date.today()),
+            "notice": open_notice(care, user, today=today),
             "labels": care_labels,
         },
     )

@@ -6,12 +6,19 @@
   const x = data.weeks.map((w) => day(w.week_start));
   const plots = [];
   const width = (box) => Math.max(260, box.clientWidth);
-  const base = (box, unit) => ({
+  // Time ticks at the data's own days (a week's start, an assessment), at most about one per 70 px: one week of
+  // data shows its one date, a year shows every month or so, never a row of identical labels.
+  const dateLabel = (t) => new Date(t * 1000).toLocaleDateString(undefined, { day: "numeric", month: "short" });
+  const daySplits = (days) => (u) => {
+    const most = Math.max(1, Math.floor(u.bbox.width / devicePixelRatio / 70));
+    const step = Math.ceil(days.length / most);
+    return days.filter((_, i) => i % step === 0);
+  };
+  const base = (box, unit, days = x) => ({
     width: width(box), height: 200,
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
-    axes: [{ values: (u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleDateString(undefined, { day: "numeric", month: "short" })) },
-           { label: unit, size: 56 }],
+    axes: [{ splits: daySplits(days), values: (u, ticks) => ticks.map(dateLabel) }, { label: unit, size: 56 }],
   });
   const line = (label, stroke, extra = {}) => ({ label, stroke, width: 2, points: { show: true, size: 7, fill: stroke }, spanGaps: true, ...extra });
 
@@ -62,7 +69,7 @@
         ctx.restore();
       }] },
     };
-    const opts = base(powerBox, "cmH2O");
+    const opts = base(powerBox, "cmH2O", rows.map((a) => Date.parse(a.at) / 1000));
     opts.plugins = [bands];
     opts.scales = { x: { time: true, range: (u, min, max) => (min === max ? [min - 3 * 86400, max + 3 * 86400] : [min, max]) },
                     y: { range: (u, min, max) => [0, Math.max(70, max * 1.1)] } };
