@@ -54,6 +54,7 @@
   const plot = new uPlot({
     width: Math.max(280, box.clientWidth), height: height(), plugins: [plugin],
     scales: { x: { time: false } },
+    legend: { show: false }, // the figure's caption and colour list say what is what
     axes: [{ label: "time (s)" }, { label: [...new Set(names.map((n) => data.units[n]))].join(", ") }],
     series: [{}, ...names.map((n, i) => ({ label: n, stroke: colours[i % 3], width: n === "floor" ? 2 : 1.2 }))],
   }, [t, ...names.map((n) => trace.channels[n])], box);

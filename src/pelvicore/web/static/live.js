@@ -42,6 +42,7 @@
   const plot = new uPlot({
     width: width(), height: 260, plugins: [targetBand],
     scales: { x: { time: false } },
+    legend: { show: false }, // the caption says in words which line is which
     axes: [{ label: "time (s)" }, { label: unit }],
     series: [{}, { label: "floor", stroke: "#1f6f43", width: 2 }, { label: "abdomen", stroke: "#c05621", width: 1.5 }],
   }, [t, floor, abdomen], $("chart"));
@@ -51,7 +52,8 @@
   const redraw = () => {
     if (dirty) {
       plot.setData([t, floor, abdomen.length ? abdomen : floor.map(() => null)], false);
-      plot.setScale("x", { min: latest - WINDOW_S, max: latest });
+      // The first seconds fill the window from the left: no empty stretch before the session began.
+      plot.setScale("x", { min: Math.max(0, latest - WINDOW_S), max: Math.max(WINDOW_S, latest) });
       root.dataset.latest = String(latest);
       dirty = false;
     }

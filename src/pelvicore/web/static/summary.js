@@ -20,6 +20,7 @@
   new uPlot({
     width: Math.max(280, box.clientWidth), height: 260, plugins: [marks],
     scales: { x: { time: false } },
+    legend: { show: false }, // the caption says in words which line is which
     axes: [{ label: "time (s)" }, {}],
     series: [{}, ...names.map((n, i) => ({ label: n, stroke: colours[i % 3], width: 1.5 }))],
   }, [trace.t_s, ...names.map((n) => trace.channels[n])], box);
