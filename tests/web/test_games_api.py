@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -87,6 +88,6 @@ def test_the_games_page_offers_every_game_level_and_simulated_person(client: Tes
         "Start game",
     ):
         assert text in page.text
-    assert '<a href="/games">Games</a>' in client.get("/").text
+    assert re.search(r'<a href="/games"[^>]*>.*?<span>Games</span></a>', client.get("/").text, re.S)  # in the menu
     assert client.get("/static/games.js").status_code == 200
     assert client.get("/static/games.css").status_code == 200
