@@ -73,6 +73,8 @@ def test_an_interrupted_session_resumes_where_it_stopped(database_url: str) -> N
     try:
         before = http.get(f"/api/sessions/{session_id}").json()
         assert before["status"] == "interrupted"
+        summary = http.get(f"/sessions/{session_id}").text
+        assert 'id="resume-session"' in summary and "Resume from where it stopped" in summary  # the page offers it
         kept = http.get(f"/api/sessions/{session_id}/trace", params={"max_points": 10**6}).json()
         assert http.post(f"/api/sessions/{session_id}/resume").status_code == 200
         deadline = time.monotonic() + 60
@@ -86,8 +88,9 @@ def test_an_interrupted_session_resumes_where_it_stopped(database_url: str) -> N
         trace = http.get(f"/api/sessions/{session_id}/trace", params={"max_points": 10**6}).json()
         assert trace["t_s"][: len(kept["t_s"])] == kept["t_s"]  # what was kept is untouched
         assert trace["t_s"][-1] > 60.0  # and the routine ran to its end
-        # A completed session cannot be resumed.
+        # A completed session cannot be resumed, and its page no longer offers it.
         assert http.post(f"/api/sessions/{session_id}/resume").status_code == 409
+        assert 'id="resume-session"' not in http.get(f"/sessions/{session_id}").text
     finally:
         http.close()
         server.terminate()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Dialog, expect
 from web_server import Server, chromium, served, shot
 
 
@@ -82,4 +82,29 @@ def test_the_first_run_is_reachable_later_from_the_start_page(browser: Browser, 
     page.goto(server + "/")
     page.get_by_role("link", name="How pelvicore works").click()
     page.wait_for_url("**/welcome")
+    page.close()
+
+
+def test_leaving_a_running_session_asks_first_and_a_stopped_one_lets_go(browser: Browser, server: Server) -> None:
+    page = browser.new_page(extra_http_headers=server.headers)
+    page.goto(server + "/")
+    page.get_by_label("Routine").select_option("quick-check")
+    page.get_by_role("button", name="Start session").click()
+    page.wait_for_url("**/live")
+    expect(page.locator("#count")).to_be_visible()
+    asked: list[str] = []
+
+    def stay(dialog: Dialog) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()  # "Stay on page"
+
+    page.on("dialog", stay)
+    page.get_by_role("link", name="Progress").click()
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and page.url.endswith("/live")
+    page.get_by_role("button", name="Stop").click()
+    expect(page.get_by_role("link", name="See the summary")).to_be_visible(timeout=10_000)
+    page.get_by_role("link", name="Progress").click()
+    page.wait_for_url("**/progress")
+    assert asked == ["beforeunload"]  # not asked again once the session had ended
     page.close()

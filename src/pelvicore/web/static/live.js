@@ -62,6 +62,14 @@
   };
   requestAnimationFrame(redraw);
 
+  // Leaving while the session runs: the browser asks first (the session would run on unseen). Its end, or the
+  // person's own Stop, lets the page go freely.
+  let running = true;
+  window.addEventListener("beforeunload", (event) => {
+    if (!running) return;
+    event.preventDefault();
+    event.returnValue = "";  // the browser shows its own "Leave site?" question
+  });
   const socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/sessions/" + id);
   // Messages from the sensor wait for the socket to open; later, with the socket closed, they are dropped.
   const unsent = [];
@@ -107,6 +115,7 @@
     } else if (m.type === "error") {
       console.warn("pelvicore server:", m.text);
     } else if (m.type === "end") {
+      running = false;
       if (sensor) sensor.release();
       // The server judges how it went (training/feedback.py): what happened, then what went well or to work on.
       const feedback = m.feedback;

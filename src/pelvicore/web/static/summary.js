@@ -42,3 +42,21 @@
       "Not deleted: " + (typeof body.detail === "string" ? body.detail : "error " + response.status) + ".";
   });
 })();
+
+// Resuming an interrupted simulated session: it carries on from its last recorded sample, on its live page.
+(() => {
+  const button = document.getElementById("resume-session");
+  if (!button) return;
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const response = await fetch("/api/sessions/" + button.dataset.session + "/resume", { method: "POST" });
+    if (response.ok) {
+      location.assign("/sessions/" + button.dataset.session + "/live");
+      return;
+    }
+    const body = await response.json().catch(() => ({}));
+    document.getElementById("resume-result").textContent =
+      "Not resumed: " + (typeof body.detail === "string" ? body.detail : "error " + response.status) + ".";
+    button.disabled = false;
+  });
+})();
