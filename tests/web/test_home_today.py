@@ -36,7 +36,7 @@ def test_without_a_plan_today_counts_sessions_and_the_streak(env: tuple[TestClie
         store_simulated(store, user, "quick-check", engine=engine, created_at=now - timedelta(days=days_ago))
     page = client.get("/").text
     assert "No plan yet" in page
-    assert "3 days in a row" in page  # today, yesterday, the day before; 5 days ago is another run
+    assert 'Days in a row with training: <strong id="streak">3</strong>' in page  # 5 days ago: another run
 
 
 def test_with_a_plan_today_says_done_and_to_go_and_the_next_reminder(
