@@ -9,10 +9,8 @@ import numpy as np
 from pelvicore.errors import SignalError
 from pelvicore.recordings.model import Recording
 from pelvicore.signal.conditioning import EmgConditioner, PressureConditioner
-from pelvicore.signal.frames import channel_kind
+from pelvicore.signal.frames import TO_CMH2O, channel_kind
 
-#: Factors to cmH2O (1 mmHg = 1.35951 cmH2O; 1 kPa = 10.1972 cmH2O).
-TO_CMH2O = {"cmH2O": 1.0, "mmHg": 1.35951, "kPa": 10.1972, "Pa": 0.0101972}
 #: Factors to uV.
 TO_UV = {"uV": 1.0, "mV": 1000.0}
 

@@ -12,6 +12,9 @@ from pelvicore.errors import SignalError
 
 #: Units whose channels are surface EMG; everything else is treated as pressure.
 EMG_UNITS = frozenset({"uV", "mV"})
+#: Calibrated pressure units, with the factor to cmH2O (1 mmHg = 1.35951 cmH2O, 1 kPa = 10.1972 cmH2O;
+#: facts/devices.md, "Units").
+TO_CMH2O = {"cmH2O": 1.0, "mmHg": 1.35951, "kPa": 10.1972, "Pa": 10.1972 / 1000}
 
 
 def channel_kind(name: str, unit: str) -> str:

@@ -16,13 +16,13 @@ from pelvicore.signal.conditioning import EmgConditioner, PressureConditioner
 from pelvicore.signal.contractions import ContractionDetector, Detection, DetectorSettings
 from pelvicore.signal.events import Calibration, Contraction, Event, SignalProblem
 from pelvicore.signal.filters import Decimator
-from pelvicore.signal.frames import Frame, channel_kind
+from pelvicore.signal.frames import TO_CMH2O, Frame, channel_kind
 from pelvicore.signal.metrics import measure_shape, median_frequency
 from pelvicore.signal.technique import classify_technique
 
 #: Smallest rise that counts as a contraction in calibrated pressure units. Angelo et al. 2017 (PLoS ONE
 #: 12:e0187045) put "no measurable contraction" below 7.5 cmH2O above rest; 2 cmH2O keeps weak attempts.
-MIN_PRESSURE_RISE = {"cmH2O": 2.0, "mmHg": 2.0 / 1.35951, "kPa": 2.0 / 10.1972, "Pa": 2000.0 / 10.1972}
+MIN_PRESSURE_RISE = {unit: 2.0 / factor for unit, factor in TO_CMH2O.items()}
 #: The adaptive threshold never exceeds 5 cmH2O in calibrated units, below the weakest measurable squeeze
 #: (7.5 cmH2O, Angelo 2017), even when a recording starts in the middle of busy exercise.
 MAX_PRESSURE_RISE = {unit: 2.5 * value for unit, value in MIN_PRESSURE_RISE.items()}

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from pelvicore.assess.norms import power_class
+from pelvicore.signal.frames import TO_CMH2O
 from pelvicore.signal.pipeline import abdominal_reference
 from pelvicore.store.models import EndStatus
 from pelvicore.store.repository import SessionRecord
@@ -31,8 +32,6 @@ from pelvicore.training.sessions import HOLD_ALLOWANCE_S, HOLD_KINDS, RepSummary
 
 Tone = Literal["praise", "advice", "warning", "neutral"]
 
-#: cmH2O per unit of the calibrated pressure units (facts/devices.md, "Units").
-CMH2O_PER = {"cmH2O": 1.0, "mmHg": 1.35951, "kPa": 10.1972, "Pa": 10.1972 / 1000}
 #: What she reads where a single-zone trainer cannot tell lifting from pushing.
 NOT_MEASURED = "lift or push: not measured on this trainer"
 LIFT_ADVICE = "lift and squeeze gently, as if stopping wind, and breathe out"
@@ -113,8 +112,8 @@ def end_feedback(
             "warning",
         )
     strength = None
-    if unit in CMH2O_PER:
-        best_cmh2o = max(c.peak for c in squeezes) * CMH2O_PER[unit]
+    if unit in TO_CMH2O:
+        best_cmh2o = max(c.peak for c in squeezes) * TO_CMH2O[unit]
         strength = power_class(best_cmh2o) or "not measurable"
         if strength in ("not measurable", "very weak"):
             return said(

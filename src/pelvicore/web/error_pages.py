@@ -63,11 +63,18 @@ def error_response(request: Request, code: int, detail: Any, headers: Mapping[st
     reason = _WHOSE.sub("", detail) if isinstance(detail, str) else ""
     context = {
         "code": code,
-        "title": HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else "Error",
+        "title": _phrase(code),
         "plain": PLAIN_WORDS.get(code, "Something went wrong with that request."),
         "reason": reason[:300],
     }
     return _templates.TemplateResponse(request, "error.html", context, status_code=code, headers=headers)
+
+
+def _phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Error"
 
 
 def install_error_pages(app: FastAPI) -> None:

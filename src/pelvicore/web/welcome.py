@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from pelvicore.devices.ble.stream import stream_units
 from pelvicore.devices.profiles import PROFILES
+from pelvicore.signal.pipeline import abdominal_reference
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +45,10 @@ def trainer_guides() -> list[TrainerGuide]:
     for p in PROFILES.values():
         zones = (
             "Two pressure zones: it can tell lifting from pushing down."
-            if "abdomen" in p.units  # a second, deeper zone feels a push
+            if abdominal_reference(stream_units(p)) is not None  # a second, deeper zone feels a push
             else "One pressure zone: it measures the squeeze, but cannot tell lifting from pushing down."
         )
-        in_browser = not any(c.startswith("handle:") for c in p.characteristics)
-        guides.append(TrainerGuide(p.name, p.title, in_browser, _PAIRING.get(p.name, ""), zones))
+        guides.append(TrainerGuide(p.name, p.title, p.web_bluetooth, _PAIRING.get(p.name, ""), zones))
     return guides
 
 

@@ -20,9 +20,8 @@ import numpy as np
 from pelvicore.devices.profiles import femfit
 from pelvicore.devices.profiles.base import DecodeError, DeviceProfile
 from pelvicore.devices.profiles.perifit import SATURATION as PERIFIT_SATURATION
-from pelvicore.signal.frames import Frame
+from pelvicore.signal.frames import TO_CMH2O, Frame
 
-TO_CMH2O = {"mmHg": 1.35951, "Pa": 10.1972 / 1000, "kPa": 10.1972, "cmH2O": 1.0}
 #: Readings at or above these are saturated (Perifit: maximum "probably 0x1400"; kGoal Boost: range 0-2000).
 SATURATION = {"perifit": PERIFIT_SATURATION, "kgoal-boost": 2000}
 #: Over each window this long, fewer than ``ARRIVAL_WARN`` of the expected samples means data is going missing.

@@ -39,6 +39,11 @@ class DeviceProfile:
     sampling_hz: float | None = None
     battery_characteristic: str | None = None
 
+    @property
+    def web_bluetooth(self) -> bool:
+        """Whether a browser can read it: Web Bluetooth reaches characteristics by UUID, never by ``handle:``."""
+        return not any(c.startswith("handle:") for c in self.characteristics)
+
 
 def uuid16(short: int) -> str:
     """The full 128-bit UUID of a Bluetooth SIG 16-bit UUID."""

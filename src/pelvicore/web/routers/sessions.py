@@ -240,7 +240,7 @@ def device_profiles() -> list[dict[str, Any]]:
             "services": list(p.services),
             "characteristics": list(p.characteristics),
             "mode": p.mode,
-            "web_bluetooth": not any(c.startswith("handle:") for c in p.characteristics),
+            "web_bluetooth": p.web_bluetooth,
             "battery_characteristic": p.battery_characteristic,
             "poll_hz": p.sampling_hz or DEFAULT_HZ,
             "units": stream_units(p),
