@@ -88,13 +88,14 @@ def test_a_plan_from_the_latest_assessment(env: tuple[TestClient, SessionStore, 
 def test_todays_session_runs_the_plans_protocol(env: tuple[TestClient, SessionStore, Engine]) -> None:
     client, _, _ = env
     routine = client.post("/api/programme", json=BY_HAND).json()["routine"]
-    started = client.post("/api/programme/sessions", json={"profile": "healthy", "speed": 100}).json()
+    started = client.post("/api/programme/sessions", json={"profile": "healthy", "speed": 100, "seed": 5}).json()
     assert started["url"] == f"/sessions/{started['id']}/live"
     deadline = time.monotonic() + 30
     while (record := client.get(f"/api/sessions/{started['id']}").json())["status"] == "running":
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    assert record["routine"] == routine and record["contraction_count"] >= 11  # 8 holds + 3 flicks
+    # A fixed seed: a few simulated people in a thousand lose a flick to a simulated sensor dropout.
+    assert record["routine"] == routine and record["seed"] == 5 and record["contraction_count"] == 11  # 8 holds + 3 flicks
     live = client.get(started["url"]).text
     assert plan_protocol(routine).title in live and 'data-next-href="/programme"' in live
     week = client.get("/api/programme").json()["week"]

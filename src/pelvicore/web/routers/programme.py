@@ -60,6 +60,7 @@ class TodayRequest(BaseModel):
     device_profile: DeviceProfileName | None = None
     profile: Profile = "healthy"
     speed: float = Field(1.0, gt=0, le=100)
+    seed: int | None = Field(None, ge=0, le=2**32 - 1, description="Seed of the simulated person (default: random)")
 
 
 class RemindersRequest(BaseModel):
@@ -197,7 +198,9 @@ async def start_today(body: TodayRequest, manager: ManagerDep, plans: PlansDep, 
             raise HTTPException(422, "device_profile is required with source browser")
         session_id = await manager.start_browser(user, profile=body.device_profile, routine=routine)
     else:
-        session_id = await manager.start(user, profile=body.profile, routine=routine, speed=body.speed)
+        session_id = await manager.start(
+            user, profile=body.profile, routine=routine, speed=body.speed, seed=body.seed
+        )
     return SessionStarted(id=session_id, url=f"/sessions/{session_id}/live")
 
 
