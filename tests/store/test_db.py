@@ -18,7 +18,8 @@ from pelvicore.store.models import Base
 
 TABLES = {
     "alembic_version", "users", "sessions", "chunks", "events", "devices", "care_profiles", "diary_entries",
-    "training_plans", "login_sessions", "api_tokens", "audit_events", "login_failures",
+    "training_plans", "login_sessions", "api_tokens", "audit_events", "login_failures", "shares", "share_invitations",
+    "clinic_notes", "messages",
 }  # fmt: skip
 
 
@@ -36,8 +37,8 @@ def test_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS_DIR / "versions" / "0006_accounts.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0007_end_states.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0008_session_steps.py").is_file()
-    assert (MIGRATIONS_DIR / "versions" / "0009_diary_notice_seen.py").is_file()
-    assert head_revision() == "0009"
+    assert (MIGRATIONS_DIR / "versions" / "0010_sharing.py").is_file()
+    assert head_revision() == "0010"
 
 
 def test_migrate_twice_is_a_no_op(engine: Engine) -> None:

@@ -1,5 +1,5 @@
 """The tables: users and their sign-in records, their live sessions, each session's signal chunks and events,
-trainers, care records and training plans.
+trainers, care records and training plans (and, from ``clinic_models``, the tables of sharing with a clinician).
 
 Every row belongs to a person: a session through ``user_id``, a chunk or an event through its session.
 Deleting a user deletes their sessions, and deleting a session deletes its chunks and events.
@@ -8,74 +8,38 @@ The schema itself is created by the Alembic migrations in ``migrations/versions`
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
-    DateTime,
-    Dialect,
     Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pelvicore.store.base import Base, BigId, UTCDateTime, utc_now
+from pelvicore.store.clinic_models import ClinicNote, Message, Share, ShareInvitation
+
+__all__ = [
+    "ApiToken", "AuditEvent", "Base", "BigId", "CareProfileRow", "Chunk", "ClinicNote", "Device",
+    "DiaryEntryRow", "EndStatus", "Event", "LiveSession", "LoginFailure", "LoginSession", "Message", "Role",
+    "SessionStatus", "Share", "ShareInvitation", "TrainingPlanRow", "UTCDateTime", "User", "utc_now",
+]  # fmt: skip
 
 SessionStatus = Literal["running", "completed", "stopped", "interrupted", "failed"]
 """``completed``: the routine ran to its end; ``stopped``: she stopped it before; ``interrupted``: the server went
 away (it can be resumed); ``failed``: an error ended it (``end_reason`` says which)."""
 EndStatus = Literal["completed", "stopped", "interrupted", "failed"]
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-# BIGINT on PostgreSQL (chunks and events pile up), but INTEGER on SQLite, where only an
-# "INTEGER PRIMARY KEY" column is the auto-incrementing row id.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC timestamp on every backend (SQLite stores it as naive UTC text)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"timestamp {value!r} has no timezone; expected an aware datetime")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utc_now() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
 
 Role = Literal["person", "clinician", "admin"]
 
@@ -200,6 +164,10 @@ class LiveSession(Base):
     contraction_count: Mapped[int] = mapped_column(Integer, default=0)
     # Seed of a simulated person, so that an interrupted simulated session can be resumed.
     seed: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    # She lets the clinicians she shares training with watch this session live.
+    live_view: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The clinician who recorded it with her in the clinic, by name (kept if that account goes); None: she did.
+    recorded_by: Mapped[str | None] = mapped_column(String(254))
 
 
 class Device(Base):
