@@ -370,3 +370,12 @@ def test_a_row_is_a_handful_of_queries_whatever_the_sessions(clinic: Clinic) -> 
     assert row.sessions_30 == 13 and row.latest_assessment is not None
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 12
+
+    statements.clear()  # the same list again: her PERFECT is not read and assessed a second time
+    event.listen(clinic.engine, "before_cursor_execute", count)
+    try:
+        again = clinic.row()
+    finally:
+        event.remove(clinic.engine, "before_cursor_execute", count)
+    assert again == row
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == len(selects) - 4

@@ -12,6 +12,8 @@ facts/clinical.md), and a made-up grade would read as a finding.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -24,6 +26,8 @@ from pelvicore.store.session_reads import SessionReads
 #: The assessments a dashboard row shows (the cough test and relaxation notes stay on the report pages).
 SHOWN: Final[tuple[AssessmentName, ...]] = ("perfect", "glazer")
 ROUTINES: Final = tuple(r for r, a in ROUTINE_ASSESSMENT.items() if a in SHOWN)
+#: Assessed sessions whose line is kept in memory.
+CACHE_SIZE: Final = 4096
 _UNIT_TEXT = {"uV": "µV"}
 _GLAZER_PHASES = (
     ("pre_rest", "mean", "rest"),
@@ -65,8 +69,13 @@ def _glazer(r: Mapping[str, Any]) -> str:
     unit = r["units"]["amplitude"]
     if r.get("norms"):  # surface EMG in µV: the values and which lie below Oleksy 2020's mean - 1 SD
         values = " · ".join(f"{label} {_num(phases[p][k])}" for p, k, label in _GLAZER_PHASES)
-        below = [label for p, _, label in _GLAZER_PHASES if r["norms"].get(p, {}).get("position") == "below"]
-        norm = f"; below the norm: {', '.join(below)}" if below else "; all within or above the norm"
+        # A low resting level is good and a high one is not; the work phases the other way round.
+        worse = [
+            f"{label} {'high' if p.endswith('rest') else 'low'}"
+            for p, _, label in _GLAZER_PHASES
+            if r["norms"].get(p, {}).get("position") == ("above" if p.endswith("rest") else "below")
+        ]
+        norm = f"; worse than the norm: {', '.join(worse)}" if worse else "; every phase within the norm or better"
         line = f"Glazer (sEMG, {_UNIT_TEXT.get(unit, unit)}): {values}{norm}"
     else:  # pressure, or EMG in another unit: the work phases as % of her maximum, no norms
         values = " · ".join(f"{label} {_num(normalised.get(p, {}).get(k), 0)} %" for p, k, label in _GLAZER_PHASES[1:4])
@@ -96,24 +105,53 @@ def _source(protocol: AssessmentName, result: Mapping[str, Any] | None) -> str:
     return f"{GLAZER_SOURCE}; norms: {OLEKSY_2020}" if result and result.get("norms") else GLAZER_SOURCE
 
 
+class _Assessed:
+    """The lines of the latest sessions assessed, by session id: a completed session's trace and cues no longer
+    change, and a list of 100 patients would otherwise run 100 assessments on every visit (about 0.1 s each for
+    a Glazer on 2 kHz sEMG). Bounded; per process."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.lines: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, session_id: str) -> tuple[str, str] | None:
+        with self.lock:
+            line = self.lines.get(session_id)
+            if line is not None:
+                self.lines.move_to_end(session_id)
+            return line
+
+    def put(self, session_id: str, line: tuple[str, str]) -> None:
+        with self.lock:
+            self.lines[session_id] = line
+            while len(self.lines) > self.size:
+                self.lines.popitem(last=False)
+
+
+_ASSESSED = _Assessed(CACHE_SIZE)
+
+
 def load_latest_assessment(
     store: SessionStore, reads: SessionReads, user_id: int, *, tz: dt.tzinfo = dt.UTC
 ) -> LatestAssessment | None:
-    """Her latest completed PERFECT or Glazer session, assessed: three queries (the session, its events, its
-    trace) and one assessment run. ``None`` when she has done neither."""
+    """Her latest completed PERFECT or Glazer session, assessed. One query when that session was assessed before
+    in this process; else three more (the session, its events, its trace) and one assessment run. ``None`` when
+    she has done neither."""
     latest = reads.latest(user_id, routines=ROUTINES, status="completed")
-    record = None if latest is None else store.get(latest.id, owner=user_id)
-    if record is None:
+    if latest is None:
         return None
-    protocol = ROUTINE_ASSESSMENT[record.routine]
-    report = assess_session(store, record, protocol)
-    return LatestAssessment(
-        protocol,
-        record.created_at.astimezone(tz).date(),
-        assessment_text(protocol, report.result, report.error),
-        _source(protocol, report.result),
-        record.id,
-    )
+    protocol = ROUTINE_ASSESSMENT[latest.routine]
+    day = latest.created_at.astimezone(tz).date()
+    line = _ASSESSED.get(latest.id)
+    if line is None:
+        record = store.get(latest.id, owner=user_id)
+        if record is None:  # deleted meanwhile
+            return None
+        report = assess_session(store, record, protocol)
+        line = (assessment_text(protocol, report.result, report.error), _source(protocol, report.result))
+        _ASSESSED.put(latest.id, line)
+    return LatestAssessment(protocol, day, line[0], line[1], latest.id)
 
 
 __all__ = ["ROUTINES", "SHOWN", "LatestAssessment", "assessment_text", "load_latest_assessment"]
