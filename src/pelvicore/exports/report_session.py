@@ -80,7 +80,8 @@ def contraction_rows(record: SessionRecord, *, measured: bool) -> list[Row]:
     """Every stored contraction with units; technique ``not measured`` on a single-zone trainer."""
     rows = []
     for i, c in enumerate(record.contractions, 1):
-        unit = str(c.get("unit") or next(iter(record.units.values()), "raw"))
+        # The session's unit of the channel: what the trainer really reported (raw when not calibrated).
+        unit = record.units.get(str(c.get("channel"))) or str(c.get("unit") or "raw")
         technique = str(c.get("technique", "unknown")) if measured else "not measured"
         rise, release = c.get("rise_s"), c.get("release_s")
         rows.append(
