@@ -2,7 +2,7 @@
 
 A clinician sees only patients who share with her now (404 for anyone else, also after a revoke; 403 on /clinic
 for a person's account), each page read lands in the patient's audit log, and what a patient does not share reads
-"not shared", never 0. The browser test drives both pages at 375 px and 1280 px and saves screenshots.
+"not shared", never 0. The browser test drives both pages at 375, 768 and 1280 px and saves screenshots.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ CLINICIAN = "pt@clinic.example"
 ANNA, BEA, CLARA = "anna@example.org", "bea@example.org", "clara@example.org"
 SIZES: list[tuple[str, ViewportSize]] = [
     ("phone", {"width": 375, "height": 800}),
+    ("tablet", {"width": 768, "height": 1024}),
     ("desktop", {"width": 1280, "height": 800}),
 ]
 PLAN = {"goal": "strength", "max_squeeze": 20, "max_unit": "cmH2O", "longest_hold_s": 3, "fast_reps": 6}
