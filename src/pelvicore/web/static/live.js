@@ -1,9 +1,11 @@
 // The live session page: a scrolling pressure chart fed by the session WebSocket, cues with a countdown,
 // each contraction counted and marked, a push warning, pause and stop. In a browser session the trainer is
-// paired here (webble.js) and its raw payloads go to the server over the same WebSocket.
+// paired here (webble.js) and its raw payloads go to the server over the same WebSocket. A clinician she shares
+// her training with may watch (data-watching): the same chart and cues, with no controls and nothing sent.
 (() => {
   const root = document.getElementById("live");
   const id = root.dataset.session;
+  const watching = root.dataset.watching === "true";
   const unit = root.dataset.unit;
   const WINDOW_S = 15;
   const t = [], floor = [], abdomen = [];
@@ -66,7 +68,7 @@
   // person's own Stop, lets the page go freely.
   let running = true;
   window.addEventListener("beforeunload", (event) => {
-    if (!running) return;
+    if (!running || watching) return;
     event.preventDefault();
     event.returnValue = "";  // the browser shows its own "Leave site?" question
   });
@@ -78,10 +80,12 @@
     else if (socket.readyState === WebSocket.CONNECTING && unsent.length < 500) unsent.push(message);
   };
   socket.addEventListener("open", () => { for (const m of unsent.splice(0)) socket.send(JSON.stringify(m)); });
-  const sensor = root.dataset.source === "browser" ? browserSensor(root.dataset.deviceProfile, send) : null;
+  const sensor = root.dataset.source === "browser" && !watching ? browserSensor(root.dataset.deviceProfile, send) : null;
   const LINK_STATES = new Set(["connecting", "connected", "disconnected", "reconnected", "unreachable", "battery", "rssi"]);
 
+  let heard = false;
   socket.onmessage = (event) => {
+    heard = true;
     const m = JSON.parse(event.data);
     if (m.type === "frame") {
       // Sample i of a frame is at t0_s + i / fs_hz.
@@ -136,11 +140,24 @@
         next.textContent = root.dataset.nextLabel;
         $("status").append(" · ", next);
       }
-      $("pause").disabled = $("stop").disabled = true;
+      if (!watching) $("pause").disabled = $("stop").disabled = true;
+      const liveView = $("live-view");
+      if (liveView) liveView.disabled = true;
     }
   };
   socket.onclose = () => {
-    if (!$("status").innerHTML) $("status").textContent = "Connection closed.";
+    if (!$("status").innerHTML) {
+      if (watching && !heard) {
+        $("status").textContent = "This session cannot be watched live: she has not turned on live watching for it, "
+          + "or it has ended. ";
+        const summary = document.createElement("a");
+        summary.href = "/sessions/" + id;
+        summary.textContent = "See the session's summary";
+        $("status").append(summary);
+      } else {
+        $("status").textContent = "Connection closed.";
+      }
+    }
     if (sensor) sensor.release();
   };
 
@@ -189,6 +206,26 @@
     };
   }
 
+  // Her choice to let the clinicians she shares her training with watch this session as it happens.
+  const liveView = $("live-view");
+  if (liveView) {
+    liveView.addEventListener("change", async () => {
+      const allowed = liveView.checked;
+      const status = $("live-view-status");
+      try {
+        const response = await fetch("/api/sessions/" + id + "/live-view", {
+          method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ allowed }),
+        });
+        if (!response.ok) throw new Error(String(response.status));
+        status.textContent = allowed ? "Your clinician can watch now." : "Your clinician can no longer watch.";
+      } catch (err) {
+        liveView.checked = !allowed;
+        status.textContent = "Not changed: the server did not answer (" + err.message + "). Please try again.";
+      }
+    });
+  }
+
+  if (watching) return;  // no controls for a clinician watching
   $("pause").addEventListener("click", async () => {
     const paused = $("pause").getAttribute("aria-pressed") === "true";
     await fetch("/api/sessions/" + id + "/" + (paused ? "resume" : "pause"), { method: "POST" });
