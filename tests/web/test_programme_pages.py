@@ -95,7 +95,8 @@ def test_todays_session_runs_the_plans_protocol(env: tuple[TestClient, SessionSt
         assert time.monotonic() < deadline
         time.sleep(0.05)
     # A fixed seed: a few simulated people in a thousand lose a flick to a simulated sensor dropout.
-    assert record["routine"] == routine and record["seed"] == 5 and record["contraction_count"] == 11  # 8 holds + 3 flicks
+    assert record["routine"] == routine and record["seed"] == 5
+    assert record["contraction_count"] == 11  # 8 holds + 3 flicks
     live = client.get(started["url"]).text
     assert plan_protocol(routine).title in live and 'data-next-href="/programme"' in live
     week = client.get("/api/programme").json()["week"]

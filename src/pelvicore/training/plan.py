@@ -22,22 +22,40 @@ TOTAL_WEEKS = 12  # NICE CG171: at least 12 weeks
 ANGELO_2017 = "Angelo et al. 2017, PLoS ONE 12(10):e0187045 (squeeze-pressure classes)"
 
 ChangeKind = Literal[
-    "start", "progress", "keep", "deload", "technique", "relaxation", "training", "maintenance", "review"
+    "start",
+    "progress",
+    "keep",
+    "deload",
+    "technique",
+    "relaxation",
+    "training",
+    "maintenance",
+    "review",
+    "prescription",
 ]
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One decision about the plan: from which ``week`` it applies, what changes, why, and its source."""
+    """One decision about the plan: from which ``week`` it applies, what changes, why, and its source.
+
+    ``by`` is the clinician who made it (a prescription) and ``on`` the day; empty for pelvicore's own rules.
+    """
 
     week: int
     kind: ChangeKind
     what: str
     why: str
     source: str
+    by: str = ""
+    on: str = ""
 
     def to_dict(self) -> dict[str, object]:
-        return {"week": self.week, "kind": self.kind, "what": self.what, "why": self.why, "source": self.source}
+        d: dict[str, object] = {"week": self.week, "kind": self.kind, "what": self.what, "why": self.why,
+                                "source": self.source}  # fmt: skip
+        if self.by:
+            d |= {"by": self.by, "on": self.on}
+        return d
 
 
 @dataclass(frozen=True, slots=True)

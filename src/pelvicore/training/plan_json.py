@@ -157,9 +157,10 @@ def _dose(obj: object, where: str) -> Dose:
 
 
 def _change(obj: object, where: str) -> Change:
-    r = _Reader(obj, where, ("week", "kind", "what", "why", "source"))
+    r = _Reader(obj, where, ("week", "kind", "what", "why", "source", "by", "on"))
     kind: ChangeKind = r.choice("kind", get_args(ChangeKind))  # type: ignore[assignment]
-    return Change(r.integer("week", 1, 10_000), kind, r.text("what"), r.text("why"), r.text("source"))
+    by, on = (r.text("by"), r.text("on")) if "by" in r.obj else ("", "")
+    return Change(r.integer("week", 1, 10_000), kind, r.text("what"), r.text("why"), r.text("source"), by, on)
 
 
 def _measures(obj: object, where: str) -> WeekMeasures:

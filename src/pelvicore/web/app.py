@@ -11,15 +11,31 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from pelvicore.accounts import Accounts
+from pelvicore.accounts.sharing import Sharing
 from pelvicore.devices.ble.hub import open_backend
 from pelvicore.sessions import SessionManager
 from pelvicore.store.accounts import AccountStore
+from pelvicore.store.clinic import ClinicStore
 from pelvicore.store.db import default_database_url, make_engine, migrate
 from pelvicore.store.plans import PlanStore
 from pelvicore.store.repository import SessionStore
+from pelvicore.store.shares import ShareStore
 from pelvicore.training.plan_records import Plans
 from pelvicore.web.error_pages import install_error_pages
-from pelvicore.web.routers import account, assessments, care, games, pages, programme, progress, sessions
+from pelvicore.web.routers import (
+    account,
+    assessments,
+    care,
+    clinic,
+    clinic_pages,
+    games,
+    her_sharing_pages,
+    pages,
+    programme,
+    progress,
+    sessions,
+    shares,
+)
 from pelvicore.web.security import Boundary, BoundaryConfig
 from pelvicore.web.settings import Settings
 
@@ -39,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = store
         app.state.plans = Plans(PlanStore(engine))
         app.state.accounts = Accounts(AccountStore(engine))
+        app.state.sharing = Sharing(ShareStore(engine), app.state.accounts)
+        app.state.clinic = ClinicStore(engine)
         async with contextlib.AsyncExitStack() as stack:
             backend = None
             if settings.ble != "none":
@@ -75,4 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(programme.router)
     app.include_router(progress.router)
     app.include_router(care.router)
+    app.include_router(her_sharing_pages.router)
+    app.include_router(shares.router)
+    app.include_router(clinic.router)
+    app.include_router(clinic_pages.router)
     return app

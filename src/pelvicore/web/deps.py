@@ -12,7 +12,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, WebSocket, status
 
 from pelvicore.accounts import Accounts, Principal
+from pelvicore.accounts.sharing import NotShared, Sharing
 from pelvicore.sessions import SessionManager
+from pelvicore.store.clinic import ClinicStore
 from pelvicore.store.repository import SessionStore
 from pelvicore.training.plan_records import Plans
 from pelvicore.training.weeks import LocalClock, time_zone
@@ -39,6 +41,14 @@ def _accounts(request: Request) -> Accounts:
     return request.app.state.accounts
 
 
+def _sharing(request: Request) -> Sharing:
+    return request.app.state.sharing
+
+
+def _clinic(request: Request) -> ClinicStore:
+    return request.app.state.clinic
+
+
 def _principal(request: Request) -> Principal:
     principal = getattr(request.state, "principal", None)
     if not isinstance(principal, Principal):
@@ -60,11 +70,41 @@ def _user(principal: Annotated[Principal, Depends(_principal)]) -> int:
     return principal.id
 
 
+def _clinician(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+    if principal.user.role != "clinician":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this is for clinicians' accounts")
+    return principal
+
+
+def session_owner(
+    request: Request, session_id: str, principal: Annotated[Principal, Depends(_principal)],
+    at: Annotated[datetime, Depends(now)],
+) -> int:  # fmt: skip
+    """Whose rows to look for ``session_id`` in: hers, or — for a clinician she shares training with — the
+    patient's (the read goes into her audit log). Anyone else gets their own id, so the session is not found."""
+    sharing: Sharing = request.app.state.sharing
+    found = sharing.shares.session_access(session_id[:64])
+    if found is None or found[0] == principal.id or principal.user.role != "clinician":
+        return principal.id
+    try:
+        sharing.access(principal, found[0], "training", f"session {session_id} ({request.url.path})", at=at,
+                       address=client_address(request))  # fmt: skip
+    except NotShared:
+        return principal.id
+    return found[0]
+
+
 StoreDep = Annotated[SessionStore, Depends(_store)]
 ManagerDep = Annotated[SessionManager, Depends(_manager)]
 PlansDep = Annotated[Plans, Depends(_plans)]
 AccountsDep = Annotated[Accounts, Depends(_accounts)]
 PrincipalDep = Annotated[Principal, Depends(_principal)]
+ClinicianDep = Annotated[Principal, Depends(_clinician)]
+"""The signed-in clinician (403 for any other account)."""
+SharingDep = Annotated[Sharing, Depends(_sharing)]
+ClinicDep = Annotated[ClinicStore, Depends(_clinic)]
+SessionOwner = Annotated[int, Depends(session_owner)]
+"""Whose session ``{session_id}`` is to read: hers, or a patient's who shares her training with this clinician."""
 CurrentUser = Annotated[int, Depends(_user)]
 """The signed-in account's id: every query a route makes is for this user's rows."""
 ClockDep = Annotated[LocalClock, Depends(_clock)]

@@ -21,7 +21,7 @@ from pelvicore.web.assessment_report import (
     default_assessment,
     plain_problem,
 )
-from pelvicore.web.deps import CurrentUser, StoreDep
+from pelvicore.web.deps import SessionOwner, StoreDep
 from pelvicore.web.routers.pages import templates
 
 router = APIRouter()
@@ -69,7 +69,7 @@ def assess_page(request: Request) -> HTMLResponse:
 def get_assessment(
     session_id: str,
     store: StoreDep,
-    user: CurrentUser,
+    owner: SessionOwner,
     protocol: Annotated[AssessmentName | None, Query(description="Default: the one its routine is for")] = None,
 ) -> dict[str, Any]:
     """The assessment of a finished session: ``perfect``, ``glazer``, ``cough`` or ``relaxation`` (any session).
@@ -77,7 +77,7 @@ def get_assessment(
     409 while the session is still running, or when the recording cannot give this assessment (the reason says
     why: a trainer in raw units, a session stopped before the protocol's end...).
     """
-    record = _record(store, session_id, user)
+    record = _record(store, session_id, owner)
     if record.status == "running":
         raise HTTPException(status.HTTP_409_CONFLICT, "the session is still running: its report comes when it ends")
     report = assess_session(store, record, protocol or default_assessment(record.routine))
@@ -88,9 +88,9 @@ def get_assessment(
 
 @router.get("/sessions/{session_id}/assessment", response_class=HTMLResponse)
 def assessment_page(
-    request: Request, session_id: str, store: StoreDep, user: CurrentUser, protocol: AssessmentName | None = None
+    request: Request, session_id: str, store: StoreDep, owner: SessionOwner, protocol: AssessmentName | None = None
 ) -> HTMLResponse:
-    record = _record(store, session_id, user)
+    record = _record(store, session_id, owner)
     offered = assessments_for(record.routine)
     chosen = protocol or default_assessment(record.routine)
     if chosen not in offered:

@@ -17,7 +17,8 @@ from pelvicore.training.routines import get_protocol
 from pelvicore.training.today import today_of
 from pelvicore.web import care_labels
 from pelvicore.web.care_data import CareDep, open_notice
-from pelvicore.web.deps import ClockDep, CurrentUser, PlansDep, StoreDep
+from pelvicore.web.deps import ClockDep, CurrentUser, PlansDep, SessionOwner, SharingDep, StoreDep
+from pelvicore.web.live_watch import live_watch
 from pelvicore.web.welcome import GOALS, trainer_guides
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -77,8 +78,12 @@ def home(
 
 
 @router.get("/sessions/{session_id}/live")
-def live(request: Request, session_id: str, store: StoreDep, user: CurrentUser) -> HTMLResponse:
-    record = store.get(session_id, owner=user)
+def live(
+    request: Request, session_id: str, store: StoreDep, owner: SessionOwner, user: CurrentUser, sharing: SharingDep,
+    clock: ClockDep,
+) -> HTMLResponse:  # fmt: skip
+    """Her live session; for a clinician she shares with, the same page read-only ("watching")."""
+    record = store.get(session_id, owner=owner)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such session")
     # Where to go when the session ends, besides its summary: an assessment's report, or back to the programme.
@@ -88,13 +93,21 @@ def live(request: Request, session_id: str, store: StoreDep, user: CurrentUser) 
     elif record.routine.startswith("plan:"):
         next_step = ("/programme", "Back to your programme")
     return templates.TemplateResponse(
-        request, "live.html", {"session": record, "routine": get_protocol(record.routine), "next_step": next_step}
+        request,
+        "live.html",
+        {
+            "session": record,
+            "routine": get_protocol(record.routine),
+            "next_step": next_step,
+            "watching": owner != user,
+            "watch": live_watch(sharing, session_id, owner=owner, viewer=user, at=clock.now),
+        },
     )
 
 
 @router.get("/sessions/{session_id}")
-def summary(request: Request, session_id: str, store: StoreDep, user: CurrentUser) -> HTMLResponse:
-    record = store.get(session_id, owner=user)
+def summary(request: Request, session_id: str, store: StoreDep, owner: SessionOwner) -> HTMLResponse:
+    record = store.get(session_id, owner=owner)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such session")
     return templates.TemplateResponse(request, "summary.html", {"session": record, "feedback": stored_feedback(record)})

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -15,6 +16,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from pelvicore.accounts import Principal
+from pelvicore.accounts.sharing import NotShared, Sharing
 from pelvicore.devices.ble.sensor import DEFAULT_HZ
 from pelvicore.devices.ble.stream import stream_units
 from pelvicore.devices.browser import BrowserSource
@@ -25,7 +28,7 @@ from pelvicore.errors import PelvicoreError
 from pelvicore.sessions import SensorUnavailable, SessionManager, SessionNotResumable
 from pelvicore.store.repository import SessionRecord
 from pelvicore.training.feedback import honest_summary, stored_feedback
-from pelvicore.web.deps import CurrentUser, ManagerDep, StoreDep, ws_manager, ws_store, ws_user
+from pelvicore.web.deps import CurrentUser, ManagerDep, SessionOwner, StoreDep, ws_manager, ws_store, ws_user
 
 router = APIRouter()
 
@@ -107,8 +110,9 @@ def list_sessions(store: StoreDep, user: CurrentUser) -> list[dict[str, Any]]:
 
 
 @router.get("/api/sessions/{session_id}")
-def get_session(session_id: str, store: StoreDep, user: CurrentUser) -> dict[str, Any]:
-    return _record(store, session_id, user)
+def get_session(session_id: str, store: StoreDep, owner: SessionOwner) -> dict[str, Any]:
+    """One session: hers, or a patient's who shares her training with the clinician asking."""
+    return _record(store, session_id, owner)
 
 
 @router.delete("/api/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -143,10 +147,10 @@ async def get_report_pdf(session_id: str, store: StoreDep, user: CurrentUser) ->
 
 @router.get("/api/sessions/{session_id}/trace")
 def get_trace(
-    session_id: str, store: StoreDep, user: CurrentUser, max_points: Annotated[int, Query(ge=1, le=10**7)] = 4000
+    session_id: str, store: StoreDep, owner: SessionOwner, max_points: Annotated[int, Query(ge=1, le=10**7)] = 4000
 ) -> dict[str, Any]:
     """The recorded samples, thinned to about ``max_points`` per channel (min and max kept per bucket)."""
-    fs_hz, channels, index = store.load_trace(session_id, owner=user)
+    fs_hz, channels, index = store.load_trace(session_id, owner=owner)
     step = max(1, int(np.ceil(index.size / max(1, max_points))))
     return {
         "fs_hz": fs_hz,
@@ -176,10 +180,12 @@ async def control(
 
 @router.websocket("/ws/sessions/{session_id}")
 async def stream(websocket: WebSocket, session_id: str) -> None:
-    """A session's frames, cues, contractions and end, live; only its owner may watch it."""
+    """A session's frames, cues, contractions and end, live: for her, and read-only for a clinician she shares
+    her training with, when she lets them watch this session."""
     manager, store = ws_manager(websocket), ws_store(websocket)
     user = ws_user(websocket)
-    record = store.get(session_id, owner=user)
+    owner = _watched_owner(websocket, session_id) or user
+    record = store.get(session_id, owner=owner)
     if record is None:
         if "websocket.http.response" in websocket.scope.get("extensions", {}):
             await websocket.send_denial_response(JSONResponse({"detail": "no such session"}, status.HTTP_404_NOT_FOUND))
@@ -189,7 +195,7 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
     await websocket.accept()
     try:
         live = manager.live.get(session_id)
-        if live is not None and isinstance(live.source, BrowserSource):
+        if live is not None and isinstance(live.source, BrowserSource) and owner == user:
             # Two directions at once; a page that goes away ends both (and the session carries on until it is
             # stopped or the page comes back).
             forward = asyncio.create_task(_forward(websocket, manager, session_id))
@@ -203,7 +209,7 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
             forward.result()
         elif live is None or not await _forward(websocket, manager, session_id):
             # Over (or ended between the handshake and now): what was stored.
-            record = store.get(session_id, owner=user) or record
+            record = store.get(session_id, owner=owner) or record
             for c in record.contractions:
                 await websocket.send_json({"type": "contraction"} | c)
             await websocket.send_json(
@@ -217,6 +223,23 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
         await websocket.close()
     except WebSocketDisconnect:
         pass
+
+
+def _watched_owner(websocket: WebSocket, session_id: str) -> int | None:
+    """The patient whose session a clinician may watch live (an active training share, and she allowed it for
+    this session; the watch goes into her audit log), else None."""
+    sharing: Sharing = websocket.app.state.sharing
+    principal = websocket.scope.get("state", {}).get("principal")
+    found = sharing.shares.session_access(session_id[:64])
+    if not isinstance(principal, Principal) or found is None or found[0] == principal.id or not found[1]:
+        return None
+    try:
+        address = websocket.client.host if websocket.client else ""
+        sharing.access(principal, found[0], "training", f"session {session_id} (watched live)", at=datetime.now(UTC),
+                       address=address)  # fmt: skip
+    except NotShared:
+        return None
+    return found[0]
 
 
 async def _forward(websocket: WebSocket, manager: SessionManager, session_id: str) -> bool:

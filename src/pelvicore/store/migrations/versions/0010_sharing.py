@@ -11,6 +11,8 @@ with foreign keys on would cascade-delete every chunk and event.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,7 +26,7 @@ def _user(name: str) -> sa.Column[int]:
     return sa.Column(name, sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
 
 
-def _at(name: str, *, nullable: bool = False) -> sa.Column[sa.DateTime]:
+def _at(name: str, *, nullable: bool = False) -> sa.Column[datetime]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
