@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from clinic_accounts import clinician_token
 from fastapi import FastAPI
 from fastapi.routing import APIWebSocketRoute
 from fastapi.testclient import TestClient
@@ -44,6 +45,19 @@ HER_RESOURCES: dict[tuple[str, str], tuple[str, Any]] = {
     ("DELETE", "/api/care/diary/{day}"): (f"/api/care/diary/{TODAY}", None),
     ("POST", "/api/care/diary/{day}/notice-seen"): (f"/api/care/diary/{TODAY}/notice-seen", None),
     ("DELETE", "/api/me/logins/{login_id}"): ("/api/me/logins/{login}", None),
+    ("GET", "/api/sessions/{session_id}/report.pdf"): ("/api/sessions/{session}/report.pdf", None),
+    ("PUT", "/api/sessions/{session_id}/live-view"): ("/api/sessions/{session}/live-view", {"allowed": True}),
+    ("DELETE", "/api/shares/{share_id}"): ("/api/shares/{share}", None),
+    # The clinician's routes, walked by a clinician she does not share with (a person gets 403 at the door).
+    ("GET", "/api/clinic/patients/{patient_id}"): ("/api/clinic/patients/{her}", None),
+    ("GET", "/api/clinic/patients/{patient_id}/sessions"): ("/api/clinic/patients/{her}/sessions", None),
+    ("GET", "/api/clinic/patients/{patient_id}/notes"): ("/api/clinic/patients/{her}/notes", None),
+    ("POST", "/api/clinic/patients/{patient_id}/notes"): ("/api/clinic/patients/{her}/notes", {"text": "x"}),
+    ("GET", "/api/clinic/patients/{patient_id}/messages"): ("/api/clinic/patients/{her}/messages", None),
+    ("POST", "/api/clinic/patients/{patient_id}/messages"): ("/api/clinic/patients/{her}/messages", {"text": "x"}),
+    ("POST", "/api/clinic/patients/{patient_id}/plan"): ("/api/clinic/patients/{her}/plan", {"note": "x", "reps": 8}),
+    ("GET", "/api/clinic/patients/{patient_id}/report.pdf"): ("/api/clinic/patients/{her}/report.pdf", None),
+    ("GET", "/clinic/patients/{patient_id}"): ("/clinic/patients/{her}", None),
 }
 OWN_WRITES = {("PUT", "/api/devices/{profile}/{key}/calibration")}
 """A trainer's key names the asker's own calibration of it: his PUT makes his own row, never touches hers."""
@@ -83,17 +97,19 @@ def concrete(path: str) -> str:
     return (
         path.replace("{session_id}", "0" * 32).replace("{action}", "stop").replace("{game}", "control")
         .replace("{profile}", "perifit").replace("{key}", "k").replace("{day}", str(TODAY))
-        .replace("{topic}", "menopause").replace("{login_id}", "x")
+        .replace("{topic}", "menopause").replace("{login_id}", "x").replace("{share_id}", "x")
+        .replace("{patient_id}", "1")
     )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, dict[str, str], str]]:
-    """An app where she (the local owner) has a session, a game, a calibration, a diary day and a sign-in; and a
-    second person's token."""
+    """An app where she (the local owner) has a session, a game, a calibration, a diary day, a sign-in and a share
+    with her clinician; and a second person's token (a clinician without her share is made by the tests)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('walk') / 'db.sqlite3'}"
     hers = user_token(url)
     theirs = user_token(url, "someone.else@example.org")
+    clinician_token(url, "her.pt@example.org")
     engine = make_engine(url)
     store = SessionStore(engine)
     ids = {
@@ -106,6 +122,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, d
         assert her.put("/api/devices/perifit/hers/calibration", json=CALIBRATION).status_code == 200
         diary = her.post("/api/care/diary", json={"date": str(TODAY), "pain": 3})
         assert diary.status_code == 200, diary.text
+        share = her.post("/api/shares", json={"clinician_email": "her.pt@example.org", "scope": ["training", "care"]})
+        ids["share"], ids["her"] = share.json()["id"], str(her.get("/api/me").json()["id"])
     with LocalClient(app, base_url=BASE_URL) as browser:
         from signed_in import signin_link
 
@@ -140,10 +158,15 @@ def test_her_resources_are_404_for_anyone_else(world: tuple[FastAPI, dict[str, s
     app, ids, theirs = world
     templated = {(m, p) for m, p in http_routes(app) if "{" in p and (m, p) not in OWN_WRITES and p not in NOT_HERS}
     assert templated == set(HER_RESOURCES), "list every route that names her data in HER_RESOURCES"
+    not_her_clinician = clinician_token(str(app.state.settings.database_url), "another.pt@example.org")
     with LocalClient(app, base_url=BASE_URL, headers=bearer(theirs)) as other:
-        for (method, _), (path, body) in HER_RESOURCES.items():
+        for (method, template), (path, body) in HER_RESOURCES.items():
             r = other.request(method, path.format(**ids), json=body)
-            assert r.status_code == 404, (method, path, r.status_code, r.text[:200])
+            clinic = template.startswith(("/api/clinic/", "/clinic/"))
+            assert r.status_code == (403 if clinic else 404), (method, path, r.status_code, r.text[:200])
+            if clinic or template.startswith("/api/sessions/{session_id}") or template.startswith("/sessions/"):
+                r = other.request(method, path.format(**ids), json=body, headers=bearer(not_her_clinician))
+                assert r.status_code == 404, ("another clinician", method, path, r.status_code, r.text[:200])
         with pytest.raises(WebSocketDisconnect) as refused, other.websocket_connect(f"/ws/sessions/{ids['session']}"):
             pass
         assert refused.value.status_code == 404
