@@ -1,9 +1,11 @@
-"""Database fixtures shared by the store and account tests: SQLite (a fresh file) and PostgreSQL (a fresh schema)."""
+"""Database fixtures shared by the store and account tests: SQLite (a fresh file) and PostgreSQL (a fresh schema);
+the web tests' helpers on the import path of every test."""
 
 from __future__ import annotations
 
 import contextlib
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,6 +17,11 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from pelvicore.store import SessionStore, make_engine, migrate
+
+# The web tests' helpers (signed-in clients, stored simulated sessions) serve the clinic and export tests too.
+WEB_TESTS = str(Path(__file__).resolve().parent / "web")
+if WEB_TESTS not in sys.path:
+    sys.path.append(WEB_TESTS)
 
 # PostgreSQL is part of the test environment: trust authentication on the local cluster, database "test".
 PG_URLS = ("postgresql://postgres@127.0.0.1:5432/test", "postgresql://root@127.0.0.1:5432/test")

@@ -3,6 +3,7 @@ prescription she reads in her programme, notes and messages, and 404 for everyth
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -206,3 +207,28 @@ def test_a_clinician_watches_live_only_when_she_allows_it(clients, url: str) -> 
     assert pt.post(f"/api/sessions/{session_id}/stop").status_code == 404  # read-only: only she stops it
     assert her.post(f"/api/sessions/{session_id}/stop").status_code == 200
     assert pt.put(f"/api/sessions/{session_id}/live-view", json={"allowed": False}).status_code == 404
+
+
+def test_a_session_in_the_clinic_goes_into_her_record_only_with_her_consent(clients) -> None:  # type: ignore[no-untyped-def]
+    her, pt, _ = clients
+    me = her.get("/api/me").json()["id"]
+    guided = {"routine": "perfect", "source": "simulator", "speed": 1}
+    assert pt.post(f"/api/clinic/patients/{me}/sessions", json=guided).status_code == 404  # nothing shared
+    assert her.post("/api/shares", json={"clinician_email": PT, "scope": ["training"]}).status_code == 201
+    refused = pt.post(f"/api/clinic/patients/{me}/sessions", json=guided)
+    assert refused.status_code == 403 and "not allowed sessions in the clinic" in refused.text
+    body = {"clinician_email": PT, "scope": ["training"], "in_clinic": True}
+    assert her.post("/api/shares", json=body).json()["in_clinic"] is True
+    assert pt.post(f"/api/clinic/patients/{me}/sessions", json=guided | {"source": "browser"}).status_code == 422
+    started = pt.post(f"/api/clinic/patients/{me}/sessions", json=guided)
+    assert started.status_code == 201
+    session_id = started.json()["id"]
+    page = pt.get(started.json()["url"]).text
+    assert 'id="recording"' in page and 'id="watching"' not in page  # she drives it: every control
+    assert pt.post(f"/api/sessions/{session_id}/stop").json() == {"status": "stop"}
+    deadline = datetime.now(UTC) + timedelta(seconds=20)
+    while (record := her.get(f"/api/sessions/{session_id}").json())["status"] == "running":
+        assert datetime.now(UTC) < deadline
+        time.sleep(0.05)
+    assert record["user_id"] == me and record["recorded_by"] == PT and record["status"] == "stopped"
+    assert any(e["action"] == "recorded in the clinic" and e["actor"] == PT for e in her.get("/api/me/audit").json())

@@ -109,6 +109,35 @@ class Sharing:
             self.accounts.audit_read(patient_id, reader, what, address=address)
         return share
 
+    def recording(self, reader: Principal, patient_id: int, *, at: datetime) -> ShareRecord | None:
+        """The share that lets ``reader`` record sessions with her in the clinic (training and in_clinic), if any."""
+        share = self.shares.active(reader.id, patient_id, at=at)
+        if share is None or reader.user.role != "clinician" or not (share.training and share.in_clinic):
+            return None
+        return share
+
+    # -- her sessions, seen by a clinician ---------------------------------------------------------------------------
+    def session_owner(
+        self, reader: Principal, session_id: str, what: str, *, at: datetime, live: bool = False, address: str = ""
+    ) -> tuple[int, bool] | None:
+        """Whose session ``session_id`` is, if ``reader`` is a clinician who may read it, and whether they drive it.
+
+        A clinician reads a patient's session through an active training share (``live``: watching it as it runs
+        also needs her live-view switch on), or drives it (pause, stop, stream her trainer) as the clinician who
+        records it with her in the clinic. The read is noted in her audit log. None for anyone else.
+        """
+        found = self.shares.session_access(session_id[:64])
+        if found is None or found.owner == reader.id or reader.user.role != "clinician":
+            return None
+        driving = found.recorded_by == reader.label and self.recording(reader, found.owner, at=at) is not None
+        if live and not (found.live_view or driving):
+            return None
+        try:
+            self.access(reader, found.owner, "training", f"session {session_id} ({what})", at=at, address=address)
+        except NotShared:
+            return None
+        return found.owner, driving
+
     # -- rules ----------------------------------------------------------------------------------------------------
     def _clinician(self, email: str) -> UserRecord:
         user = self.accounts.store.find_user(email=normalize_email(email))

@@ -66,14 +66,18 @@ class SessionManager:
             user_id, source, protocol, kind="device", profile=device.name, device=(user_id, device.name, address)
         )
 
-    async def start_browser(self, user_id: int, *, profile: str, routine: str) -> str:
-        """A session whose trainer the web page connects with Web Bluetooth; payloads arrive over its WebSocket."""
+    async def start_browser(self, user_id: int, *, profile: str, routine: str, recorded_by: str | None = None) -> str:
+        """A session whose trainer the web page connects with Web Bluetooth; payloads arrive over its WebSocket.
+
+        ``recorded_by``: the clinician whose page (in the clinic) connects her trainer, into her record.
+        """
         self._check_room()
         protocol = get_protocol(routine)
         source = BrowserSource(get_profile(profile))
         return await self._begin(
-            user_id, source, protocol, kind="browser", profile=profile, device=(user_id, profile, None)
-        )
+            user_id, source, protocol, kind="browser", profile=profile, device=(user_id, profile, None),
+            recorded_by=recorded_by,
+        )  # fmt: skip
 
     async def start_source(self, user_id: int, source: Source, routine: Protocol, *, kind: str) -> str:
         """A session on any source (``kind``: what to store as its source, e.g. ``file``)."""
@@ -89,17 +93,21 @@ class SessionManager:
         kind: str,
         profile: str | None,
         device: tuple[int, str, str | None] | None = None,
+        recorded_by: str | None = None,
     ) -> str:
         """Store a new running session on ``source`` (its steps as data) and start it."""
         info = source.info
         session_id = await asyncio.to_thread(
             self.store.create_session, user_id, source=kind, profile=profile, routine=routine.name, speed=1.0,
-            fs_hz=info.fs_hz, units=info.units, steps=routine.to_dict(),
+            fs_hz=info.fs_hz, units=info.units, steps=routine.to_dict(), recorded_by=recorded_by,
         )  # fmt: skip
         self._launch(self._session(session_id, source, routine, device=device))
         return session_id
 
-    async def start(self, user_id: int, *, profile: str, routine: str, speed: float, seed: int | None = None) -> str:
+    async def start(
+        self, user_id: int, *, profile: str, routine: str, speed: float, seed: int | None = None,
+        recorded_by: str | None = None,
+    ) -> str:  # fmt: skip
         """Create and start a simulated session; the simulation and the first write run off the event loop."""
         self._check_room()
         protocol = get_protocol(routine)
@@ -119,6 +127,7 @@ class SessionManager:
                 units=info.units,
                 seed=person_seed,
                 steps=protocol.to_dict(),
+                recorded_by=recorded_by,
             )
             return session_id, source
 

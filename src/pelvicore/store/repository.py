@@ -48,6 +48,8 @@ class SessionRecord:
     end_reason: str | None = None
     cues: list[dict[str, Any]] = field(default_factory=list)
     steps: dict[str, Any] | None = None
+    live_view: bool = False
+    recorded_by: str | None = None
 
 
 class SessionStore(SessionWrites):
@@ -92,10 +94,12 @@ class SessionStore(SessionWrites):
         units: Mapping[str, str],
         seed: int | None = None,
         steps: Mapping[str, Any] | None = None,
+        recorded_by: str | None = None,
     ) -> str:
         """Start a ``running`` session and return its id (a uuid4 hex string).
 
-        ``units`` maps each channel name to its unit; its order is the order of the channels in stored chunks.
+        ``units`` maps each channel name to its unit; its order is the order of the channels in stored chunks;
+        ``recorded_by`` names the clinician who records it with her in the clinic.
         """
         for what, text in (("source", source), ("routine", routine), ("profile", profile)):
             if text is not None or what != "profile":
@@ -122,6 +126,7 @@ class SessionStore(SessionWrites):
                     contraction_count=0,
                     seed=seed,
                     steps=None if steps is None else to_json_object(steps, f"session {session_id}: steps"),
+                    recorded_by=None if recorded_by is None else recorded_by[:254],
                 )
             )
         return session_id
@@ -267,6 +272,8 @@ def _record(
         end_reason=session.end_reason,
         cues=cues or [],
         steps=session.steps,
+        live_view=session.live_view,
+        recorded_by=session.recorded_by,
     )
 
 

@@ -36,6 +36,15 @@ class ShareRecord:
         return self.revoked_at is None and at < self.expires_at
 
 
+@dataclass(frozen=True, slots=True)
+class SessionAccess:
+    """What decides who may read or drive a session: its owner, her live-view switch, the recording clinician."""
+
+    owner: int
+    live_view: bool
+    recorded_by: str | None
+
+
 class ShareStore(Transactions):
     """Each method is one short transaction."""
 
@@ -123,13 +132,16 @@ class ShareStore(Transactions):
             session.live_view = allowed
             return True
 
-    def session_access(self, session_id: str) -> tuple[int, bool] | None:
-        """Whose session this is and whether she lets her clinicians watch it live; None if there is none."""
+    def session_access(self, session_id: str) -> SessionAccess | None:
+        """Whose session this is, whether she lets her clinicians watch it live, and which clinician records it
+        with her in the clinic; None if there is no such session."""
         with self._read() as db:
             row = db.execute(
-                select(LiveSession.user_id, LiveSession.live_view).where(LiveSession.id == session_id)
+                select(LiveSession.user_id, LiveSession.live_view, LiveSession.recorded_by).where(
+                    LiveSession.id == session_id
+                )
             ).first()
-            return None if row is None else (row[0], row[1])
+            return None if row is None else SessionAccess(row[0], row[1], row[2])
 
 
 def _records(db: Session, *where: object) -> list[ShareRecord]:

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, WebSocket, status
 
 from pelvicore.accounts import Accounts, Principal
-from pelvicore.accounts.sharing import NotShared, Sharing
+from pelvicore.accounts.sharing import Sharing
 from pelvicore.sessions import SessionManager
 from pelvicore.store.clinic import ClinicStore
 from pelvicore.store.repository import SessionStore
@@ -83,15 +83,19 @@ def session_owner(
     """Whose rows to look for ``session_id`` in: hers, or — for a clinician she shares training with — the
     patient's (the read goes into her audit log). Anyone else gets their own id, so the session is not found."""
     sharing: Sharing = request.app.state.sharing
-    found = sharing.shares.session_access(session_id[:64])
-    if found is None or found[0] == principal.id or principal.user.role != "clinician":
-        return principal.id
-    try:
-        sharing.access(principal, found[0], "training", f"session {session_id} ({request.url.path})", at=at,
-                       address=client_address(request))  # fmt: skip
-    except NotShared:
-        return principal.id
-    return found[0]
+    found = sharing.session_owner(principal, session_id, request.url.path, at=at, address=client_address(request))
+    return principal.id if found is None else found[0]
+
+
+def session_driver(
+    request: Request, session_id: str, principal: Annotated[Principal, Depends(_principal)],
+    at: Annotated[datetime, Depends(now)],
+) -> int:  # fmt: skip
+    """Whose session ``session_id`` the signed-in user may drive (pause, resume, stop): hers, or the patient's for
+    the clinician recording it with her in the clinic. Anyone else gets their own id: not found."""
+    sharing: Sharing = request.app.state.sharing
+    found = sharing.session_owner(principal, session_id, request.url.path, at=at, address=client_address(request))
+    return found[0] if found is not None and found[1] else principal.id
 
 
 StoreDep = Annotated[SessionStore, Depends(_store)]
@@ -104,6 +108,8 @@ ClinicianDep = Annotated[Principal, Depends(_clinician)]
 SharingDep = Annotated[Sharing, Depends(_sharing)]
 ClinicDep = Annotated[ClinicStore, Depends(_clinic)]
 SessionOwner = Annotated[int, Depends(session_owner)]
+SessionDriver = Annotated[int, Depends(session_driver)]
+"""Whose session ``{session_id}`` to drive: hers, or her clinician's recording it with her in the clinic."""
 """Whose session ``{session_id}`` is to read: hers, or a patient's who shares her training with this clinician."""
 CurrentUser = Annotated[int, Depends(_user)]
 """The signed-in account's id: every query a route makes is for this user's rows."""

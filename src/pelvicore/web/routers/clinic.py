@@ -31,6 +31,7 @@ from pelvicore.web.deps import (
     ClinicDep,
     ClinicianDep,
     ClockDep,
+    ManagerDep,
     PlansDep,
     SharingDep,
     StoreDep,
@@ -38,6 +39,7 @@ from pelvicore.web.deps import (
     now,
 )
 from pelvicore.web.routers.care_api import CareDep
+from pelvicore.web.routers.sessions import DeviceProfileName, Profile, Routine
 from pelvicore.web.routers.shares import message_dict
 
 router = APIRouter(prefix="/api/clinic", tags=["clinic"])
@@ -62,6 +64,22 @@ class PlanChange(BaseModel):
     position: Position | None = None
     sets_per_day: int | None = Field(None, ge=1, le=6)
     days_per_week: int | None = Field(None, ge=1, le=7)
+
+
+class ClinicSession(BaseModel):
+    """A guided session with her in the clinic: her trainer through this computer's Web Bluetooth (``browser``),
+    or the simulator (to show her how it works), recorded into her record."""
+
+    routine: Routine = "perfect"
+    source: Literal["browser", "simulator"] = "browser"
+    device_profile: DeviceProfileName | None = Field(None, description="Her trainer's kind (browser: required)")
+    profile: Profile = "healthy"
+    speed: float = Field(1.0, gt=0, le=100, description="Playback speed of the simulator (1 = real time)")
+
+
+class ClinicSessionStarted(BaseModel):
+    id: str
+    url: str
 
 
 class Text(BaseModel):
@@ -138,6 +156,34 @@ def patient_sessions(
     """Her sessions, newest first (as ``GET /api/sessions`` gives her own)."""
     patient_access(request, sharing, clinician, patient_id, "training", "sessions list", at)
     return [asdict(r) | {"summary": honest_summary(r)} for r in store.list_sessions(patient_id, limit=limit)]
+
+
+@router.post(
+    "/patients/{patient_id}/sessions", status_code=status.HTTP_201_CREATED, response_model=ClinicSessionStarted
+)
+async def record_in_clinic(
+    patient_id: int, body: ClinicSession, request: Request, sharing: SharingDep, clinician: ClinicianDep,
+    manager: ManagerDep, at: Now,
+) -> ClinicSessionStarted:  # fmt: skip
+    """Record a guided assessment with her in the room, into her record: only when her share allows sessions in
+    the clinic (403 otherwise, saying so). The clinician's page then drives it like her own live page."""
+    share = patient_access(request, sharing, clinician, patient_id, "training", "session in the clinic", at)
+    if not share.in_clinic:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "she has not allowed sessions in the clinic: she can add it "
+                            "from her Sharing page")  # fmt: skip
+    if body.source == "browser":
+        if body.device_profile is None:
+            raise HTTPException(422, "device_profile is required with source browser")
+        session_id = await manager.start_browser(
+            patient_id, profile=body.device_profile, routine=body.routine, recorded_by=clinician.label
+        )
+    else:
+        session_id = await manager.start(
+            patient_id, profile=body.profile, routine=body.routine, speed=body.speed, recorded_by=clinician.label
+        )
+    sharing.accounts.audit(patient_id, clinician, "recorded in the clinic", f"session {session_id} ({body.routine})",
+                           address=client_address(request))  # fmt: skip
+    return ClinicSessionStarted(id=session_id, url=f"/sessions/{session_id}/live")
 
 
 @router.post("/patients/{patient_id}/plan")

@@ -17,7 +17,7 @@ from pelvicore.training.routines import get_protocol
 from pelvicore.training.today import today_of
 from pelvicore.web import care_labels
 from pelvicore.web.care_data import CareDep, open_notice
-from pelvicore.web.deps import ClockDep, CurrentUser, PlansDep, SessionOwner, SharingDep, StoreDep
+from pelvicore.web.deps import ClockDep, CurrentUser, PlansDep, PrincipalDep, SessionOwner, SharingDep, StoreDep
 from pelvicore.web.live_watch import live_watch
 from pelvicore.web.welcome import GOALS, trainer_guides
 
@@ -79,13 +79,14 @@ def home(
 
 @router.get("/sessions/{session_id}/live")
 def live(
-    request: Request, session_id: str, store: StoreDep, owner: SessionOwner, user: CurrentUser, sharing: SharingDep,
-    clock: ClockDep,
+    request: Request, session_id: str, store: StoreDep, owner: SessionOwner, principal: PrincipalDep,
+    sharing: SharingDep, clock: ClockDep,
 ) -> HTMLResponse:  # fmt: skip
     """Her live session; for a clinician she shares with, the same page read-only ("watching")."""
     record = store.get(session_id, owner=owner)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such session")
+    watch = live_watch(sharing, session_id, owner=owner, viewer=principal, at=clock.now)
     # Where to go when the session ends, besides its summary: an assessment's report, or back to the programme.
     next_step = None
     if record.routine in ("perfect", "glazer", "glazer-2s", "cough"):
@@ -99,8 +100,8 @@ def live(
             "session": record,
             "routine": get_protocol(record.routine),
             "next_step": next_step,
-            "watching": owner != user,
-            "watch": live_watch(sharing, session_id, owner=owner, viewer=user, at=clock.now),
+            "watching": watch.watching,
+            "watch": watch,
         },
     )
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from pelvicore.accounts import Principal
-from pelvicore.accounts.sharing import NotShared, Sharing
+from pelvicore.accounts.sharing import Sharing
 from pelvicore.devices.ble.sensor import DEFAULT_HZ
 from pelvicore.devices.ble.stream import stream_units
 from pelvicore.devices.browser import BrowserSource
@@ -28,7 +28,16 @@ from pelvicore.errors import PelvicoreError
 from pelvicore.sessions import SensorUnavailable, SessionManager, SessionNotResumable
 from pelvicore.store.repository import SessionRecord
 from pelvicore.training.feedback import honest_summary, stored_feedback
-from pelvicore.web.deps import CurrentUser, ManagerDep, SessionOwner, StoreDep, ws_manager, ws_store, ws_user
+from pelvicore.web.deps import (
+    CurrentUser,
+    ManagerDep,
+    SessionDriver,
+    SessionOwner,
+    StoreDep,
+    ws_manager,
+    ws_store,
+    ws_user,
+)
 
 router = APIRouter()
 
@@ -161,14 +170,16 @@ def get_trace(
 
 @router.post("/api/sessions/{session_id}/{action}")
 async def control(
-    session_id: str, action: Literal["pause", "resume", "stop"], manager: ManagerDep, store: StoreDep, user: CurrentUser
-) -> dict[str, str]:
-    """Pause, resume or stop a running session; ``resume`` also carries on an interrupted one."""
-    _record(store, session_id, user)
+    session_id: str, action: Literal["pause", "resume", "stop"], manager: ManagerDep, store: StoreDep,
+    owner: SessionDriver,
+) -> dict[str, str]:  # fmt: skip
+    """Pause, resume or stop a running session; ``resume`` also carries on an interrupted one. Hers, or one her
+    clinician records with her in the clinic."""
+    _record(store, session_id, owner)
     live = manager.live.get(session_id)
     if live is None and action == "resume":
         try:
-            await manager.resume(session_id, owner=user)
+            await manager.resume(session_id, owner=owner)
         except SessionNotResumable as exc:
             raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
         return {"status": "resumed"}
@@ -184,7 +195,7 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
     her training with, when she lets them watch this session."""
     manager, store = ws_manager(websocket), ws_store(websocket)
     user = ws_user(websocket)
-    owner = _watched_owner(websocket, session_id) or user
+    owner, driving = _clinician_view(websocket, session_id) or (user, True)
     record = store.get(session_id, owner=owner)
     if record is None:
         if "websocket.http.response" in websocket.scope.get("extensions", {}):
@@ -195,7 +206,7 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
     await websocket.accept()
     try:
         live = manager.live.get(session_id)
-        if live is not None and isinstance(live.source, BrowserSource) and owner == user:
+        if live is not None and isinstance(live.source, BrowserSource) and driving:
             # Two directions at once; a page that goes away ends both (and the session carries on until it is
             # stopped or the page comes back).
             forward = asyncio.create_task(_forward(websocket, manager, session_id))
@@ -225,21 +236,15 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
         pass
 
 
-def _watched_owner(websocket: WebSocket, session_id: str) -> int | None:
-    """The patient whose session a clinician may watch live (an active training share, and she allowed it for
-    this session; the watch goes into her audit log), else None."""
+def _clinician_view(websocket: WebSocket, session_id: str) -> tuple[int, bool] | None:
+    """(the patient, driving) when a clinician may watch her session live — she allowed it for this session — or
+    drives it, recording it with her in the clinic; None otherwise. The watch goes into her audit log."""
     sharing: Sharing = websocket.app.state.sharing
     principal = websocket.scope.get("state", {}).get("principal")
-    found = sharing.shares.session_access(session_id[:64])
-    if not isinstance(principal, Principal) or found is None or found[0] == principal.id or not found[1]:
+    if not isinstance(principal, Principal):
         return None
-    try:
-        address = websocket.client.host if websocket.client else ""
-        sharing.access(principal, found[0], "training", f"session {session_id} (watched live)", at=datetime.now(UTC),
-                       address=address)  # fmt: skip
-    except NotShared:
-        return None
-    return found[0]
+    address = websocket.client.host if websocket.client else ""
+    return sharing.session_owner(principal, session_id, "live", at=datetime.now(UTC), live=True, address=address)
 
 
 async def _forward(websocket: WebSocket, manager: SessionManager, session_id: str) -> bool:
