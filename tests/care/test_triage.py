@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pelvicore.care.answers import YES_NO_KEYS
-from pelvicore.care.triage import ADVICE, LEVELS, RULES, TriageResult, parse_answers, triage
+from pelvicore.care.triage import ADVICE, LEVELS, RULES, TriageAnswers, TriageResult, parse_answers, triage
 
 CAUDA_EQUINA_SIGNS = [
     "saddle_numbness",
@@ -240,3 +240,8 @@ def test_one_more_yes_never_lowers_the_level(answers: dict[str, object], extra: 
 def test_any_cauda_equina_sign_is_an_emergency_whatever_else(answers: dict[str, object]) -> None:
     level = run(answers).level
     assert (level == "emergency") == any(answers.get(sign) is True for sign in CAUDA_EQUINA_SIGNS)
+
+
+def test_weeks_from_days_read_as_a_person_says_them() -> None:
+    reasons = triage(TriageAnswers(age=50, pain_weeks=30 / 7)).reasons
+    assert reasons[0].text.startswith("Back pain for 4.3 weeks:")

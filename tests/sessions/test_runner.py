@@ -14,12 +14,12 @@ import pytest
 from pelvicore.devices.ble.stream import SensorStatus
 from pelvicore.devices.frames_source import RecordingSource
 from pelvicore.sessions import LiveSession, LocalFanout
+from pelvicore.sessions.assessment_report import assess_session
 from pelvicore.sessions.recorder import Recorder
 from pelvicore.signal.frames import Frame
 from pelvicore.simulation import simulate
 from pelvicore.store import SessionStore, make_engine, migrate
 from pelvicore.training.routines import get_protocol
-from pelvicore.web.assessment_report import assess_session
 
 
 class ScriptedSource(RecordingSource):

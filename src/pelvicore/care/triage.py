@@ -215,9 +215,10 @@ def triage(answers: TriageAnswers) -> TriageResult:
     """
     fired = [r for r in RULES if r.applies(answers)]
     fired.sort(key=lambda r: -LEVELS.index(r.level))  # stable: keeps the table's order within a level
+    # Weeks may come from days (30 days: 4.3 weeks): one decimal reads as a person says it.
+    weeks = None if answers.pain_weeks is None else round(answers.pain_weeks, 1)
     reasons = tuple(
-        Reason(r.rule, r.flag, r.level, r.text.format(age=answers.age, pain_weeks=answers.pain_weeks),
-               "; ".join(r.sources))
+        Reason(r.rule, r.flag, r.level, r.text.format(age=answers.age, pain_weeks=weeks), "; ".join(r.sources))
         for r in fired
     )  # fmt: skip
     level: Level = reasons[0].level if reasons else "self-care"

@@ -10,9 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from pelvicore.assess.norms import POWER_CLASSES
 from pelvicore.devices.simulator.persons import PERSONS
-from pelvicore.store.repository import SessionRecord
-from pelvicore.training.protocols import PROTOCOLS
-from pelvicore.web.assessment_report import (
+from pelvicore.sessions.assessment_report import (
     NEEDS_CALIBRATION,
     TITLES,
     AssessmentName,
@@ -21,6 +19,8 @@ from pelvicore.web.assessment_report import (
     default_assessment,
     plain_problem,
 )
+from pelvicore.store.repository import SessionRecord
+from pelvicore.training.protocols import PROTOCOLS
 from pelvicore.web.deps import SessionOwner, StoreDep
 from pelvicore.web.routers.pages import templates
 

@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 from pelvicore.devices.simulator.persons import PERSONS
 from pelvicore.errors import PelvicoreError
 from pelvicore.sessions import SensorUnavailable
+from pelvicore.sessions.assessment_report import plan_inputs
+from pelvicore.sessions.stored import summary_of
 from pelvicore.store.errors import StoreError
 from pelvicore.store.repository import SessionRecord, SessionStore
 from pelvicore.training.dosing import Goal
@@ -21,11 +23,9 @@ from pelvicore.training.plan_session import PREFIX, plan_routine, session_exerci
 from pelvicore.training.programme import new_plan, review_refusal, update_plan
 from pelvicore.training.reminders import parse_clock_time, reminders_ics
 from pelvicore.training.weeks import LocalClock, day_text
-from pelvicore.web.assessment_report import plan_inputs
 from pelvicore.web.deps import ClockDep, CurrentUser, ManagerDep, PlansDep, StoreDep
 from pelvicore.web.routers.pages import templates
 from pelvicore.web.routers.sessions import DeviceProfileName, Profile
-from pelvicore.web.stored import summary_of
 
 router = APIRouter()
 GOAL_TEXT = {

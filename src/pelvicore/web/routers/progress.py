@@ -10,16 +10,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from pelvicore.assess.norms import ANGELO_2017, ANGELO_MEAN_CMH2O, OLEKSY_2020, PERFECT_SOURCE
+from pelvicore.sessions.assessment_report import ROUTINE_ASSESSMENT, TITLES, assess_session
+from pelvicore.sessions.stored import summary_of
 from pelvicore.store.errors import StoreError
 from pelvicore.store.repository import SessionRecord, SessionStore
 from pelvicore.training.library import GLAZER_1995, NICE_CG171, PUSH_RULE
 from pelvicore.training.plan_session import PREFIX
 from pelvicore.training.progress import SessionPoint, WeekProgress, weekly_progress
 from pelvicore.training.weeks import LocalClock
-from pelvicore.web.assessment_report import ROUTINE_ASSESSMENT, TITLES, assess_session
 from pelvicore.web.deps import ClockDep, CurrentUser, PlansDep, StoreDep
 from pelvicore.web.routers.pages import templates
-from pelvicore.web.stored import summary_of
 
 router = APIRouter()
 MAX_SESSIONS = 500
