@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from clinic_accounts import As, clinician_token
 from signed_in import BASE_URL, LocalClient, user_token
+from starlette.websockets import WebSocketDisconnect
 from stored_sessions import store_simulated
 
 from pelvicore.store import SessionStore, make_engine
@@ -203,7 +204,14 @@ def test_a_clinician_watches_live_only_when_she_allows_it(clients, url: str) -> 
     assert her.put(f"/api/sessions/{session_id}/live-view", json={"allowed": True}).json() == {"live_view": True}
     with pt.websocket_connect(f"/ws/sessions/{session_id}") as ws:
         kinds = {ws.receive_json()["type"] for _ in range(20)}
-    assert "frame" in kinds
+        assert "frame" in kinds
+        # She turns it off: the open live view closes within a check (SHARE_CHECK_S), the session goes on.
+        assert her.put(f"/api/sessions/{session_id}/live-view", json={"allowed": False}).status_code == 200
+        with pytest.raises(WebSocketDisconnect) as closed:
+            while True:
+                ws.receive_json()
+        assert closed.value.code == 4403
+    assert her.get(f"/api/sessions/{session_id}").json()["status"] == "running"
     assert pt.post(f"/api/sessions/{session_id}/stop").status_code == 404  # read-only: only she stops it
     assert her.post(f"/api/sessions/{session_id}/stop").status_code == 200
     assert pt.put(f"/api/sessions/{session_id}/live-view", json={"allowed": False}).status_code == 404

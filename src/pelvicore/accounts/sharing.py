@@ -118,13 +118,15 @@ class Sharing:
 
     # -- her sessions, seen by a clinician ---------------------------------------------------------------------------
     def session_owner(
-        self, reader: Principal, session_id: str, what: str, *, at: datetime, live: bool = False, address: str = ""
-    ) -> tuple[int, bool] | None:
+        self, reader: Principal, session_id: str, what: str, *, at: datetime, live: bool = False, address: str = "",
+        audit: bool = True,
+    ) -> tuple[int, bool] | None:  # fmt: skip
         """Whose session ``session_id`` is, if ``reader`` is a clinician who may read it, and whether they drive it.
 
         A clinician reads a patient's session through an active training share (``live``: watching it as it runs
         also needs her live-view switch on), or drives it (pause, stop, stream her trainer) as the clinician who
-        records it with her in the clinic. The read is noted in her audit log. None for anyone else.
+        records it with her in the clinic. The read is noted in her audit log (unless ``audit`` is False: a
+        check that an open live view may go on). None for anyone else.
         """
         found = self.shares.session_access(session_id[:64])
         if found is None or found.owner == reader.id or reader.user.role != "clinician":
@@ -133,7 +135,8 @@ class Sharing:
         if live and not (found.live_view or driving):
             return None
         try:
-            self.access(reader, found.owner, "training", f"session {session_id} ({what})", at=at, address=address)
+            self.access(reader, found.owner, "training", f"session {session_id} ({what})", at=at, address=address,
+                        audit=audit)  # fmt: skip
         except NotShared:
             return None
         return found.owner, driving

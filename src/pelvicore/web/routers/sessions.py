@@ -204,12 +204,18 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
             await websocket.close(code=4404, reason="no such session")
         return
     await websocket.accept()
+
+    async def send_live() -> bool:
+        if owner == user:
+            return await _forward(websocket, manager, session_id)
+        return await _forward_while_allowed(websocket, manager, session_id)
+
     try:
         live = manager.live.get(session_id)
         if live is not None and isinstance(live.source, BrowserSource) and driving:
             # Two directions at once; a page that goes away ends both (and the session carries on until it is
             # stopped or the page comes back).
-            forward = asyncio.create_task(_forward(websocket, manager, session_id))
+            forward = asyncio.create_task(send_live())
             receiver = asyncio.create_task(_receive_payloads(websocket, live.source))
             done, pending = await asyncio.wait({forward, receiver}, return_when=asyncio.FIRST_COMPLETED)
             for task in pending:
@@ -218,7 +224,7 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
             if receiver in done:
                 return  # the page left: nothing to close
             forward.result()
-        elif live is None or not await _forward(websocket, manager, session_id):
+        elif live is None or not await send_live():
             # Over (or ended between the handshake and now): what was stored.
             record = store.get(session_id, owner=owner) or record
             for c in record.contractions:
@@ -232,7 +238,7 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
                 }
             )
         await websocket.close()
-    except WebSocketDisconnect:
+    except (WebSocketDisconnect, _ShareEnded):
         pass
 
 
@@ -245,6 +251,36 @@ def _clinician_view(websocket: WebSocket, session_id: str) -> tuple[int, bool] |
         return None
     address = websocket.client.host if websocket.client else ""
     return sharing.session_owner(principal, session_id, "live", at=datetime.now(UTC), live=True, address=address)
+
+
+#: How often an open live view of a clinician's checks that she still shares (and still allows it), seconds.
+SHARE_CHECK_S = 2.0
+
+
+class _ShareEnded(Exception):
+    """She revoked the share, it expired, or she turned live view off: the clinician's live view is closed."""
+
+
+async def _forward_while_allowed(websocket: WebSocket, manager: SessionManager, session_id: str) -> bool:
+    """``_forward`` for a clinician's live view, closed (``_ShareEnded``) as soon as she no longer allows it."""
+    sharing: Sharing = websocket.app.state.sharing
+    principal = websocket.scope["state"]["principal"]
+
+    def allowed() -> bool:
+        return (
+            sharing.session_owner(principal, session_id, "live", at=datetime.now(UTC), live=True, audit=False)
+            is not None
+        )
+
+    forward = asyncio.create_task(_forward(websocket, manager, session_id))
+    while not forward.done():
+        await asyncio.wait({forward}, timeout=SHARE_CHECK_S)
+        if not forward.done() and not await asyncio.to_thread(allowed):
+            forward.cancel()
+            await asyncio.gather(forward, return_exceptions=True)
+            await websocket.close(code=4403, reason="she no longer shares this session")
+            raise _ShareEnded
+    return forward.result()
 
 
 async def _forward(websocket: WebSocket, manager: SessionManager, session_id: str) -> bool:
