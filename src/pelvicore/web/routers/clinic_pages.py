@@ -34,6 +34,7 @@ from pelvicore.web.care_data import CareDep, scores_of, training_of
 from pelvicore.web.deps import ClinicDep, ClinicianDep, ClockDep, PlansDep, SharingDep, StoreDep, client_address
 from pelvicore.web.routers.pages import templates
 from pelvicore.web.routers.progress import ANGELO_2017, MEASURES, progress_data
+from pelvicore.web.routers.sessions import Routine
 
 router = APIRouter(default_response_class=HTMLResponse, tags=["clinic pages"])
 
@@ -44,6 +45,8 @@ DIARY_DAYS = 28
 GOALS = ("strength", "endurance", "relaxation", "maintenance")
 STAGES = ("relaxation", "technique", "training", "maintenance")
 POSITIONS: tuple[Position, ...] = (*POSITION_LADDER[:2], "kneeling", POSITION_LADDER[2])
+#: The guided assessments a clinician records with her in the clinic (``POST /api/clinic/patients/{id}/sessions``).
+IN_CLINIC_ROUTINES: tuple[Routine, ...] = ("perfect", "glazer", "cough", "quick-check")
 ALERT_ORDER = {"red_flag": 0, "pain_worse": 1, "pushing": 2, "no_training": 3}
 ALERT_TITLES = {
     "red_flag": "Red flag",
@@ -201,6 +204,7 @@ def patient_page(
         "goals": GOALS,
         "stages": STAGES,
         "positions": POSITIONS,
+        "in_clinic_routines": IN_CLINIC_ROUTINES,
     }
     clinic.mark_read(patient_id, clinician.id, from_clinician=False, at=clock.now)  # she sees that they were read
     if "training" in scope:

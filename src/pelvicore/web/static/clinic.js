@@ -1,5 +1,6 @@
 // The clinician's pages: sort the patient list, invite a patient (link, copy, QR code); on a patient's record,
-// prescribe, write private notes and message her. Requests are JSON; session.js adds the CSRF token.
+// prescribe, write private notes, message her and start a guided assessment with her in the clinic. Requests are
+// JSON; session.js adds the CSRF token.
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
@@ -165,6 +166,53 @@
         result.textContent = "Saved. She sees the change and your reason on her Programme page.";
         location.reload();
       } catch (err) { result.textContent = "Not saved: " + err.message; }
+    });
+  }
+
+  // -- a guided assessment with her in the clinic -----------------------------------------------------------------
+  // Her trainer kind is chosen on purpose (no default): a simulated session is saved in her record too. Kinds a
+  // browser cannot connect stay listed, greyed out, so that the clinician sees why.
+  const visit = $("clinic-session");
+  if (visit) {
+    const trainer = $("cs-trainer"), speed = $("cs-speed"), note = $("cs-trainer-note");
+    const result = visit.querySelector(".result");
+    const bluetooth = "bluetooth" in navigator;
+    trainer.addEventListener("change", () => {
+      speed.disabled = trainer.value !== "simulator";
+      result.textContent = "";
+    });
+    fetch("/api/devices/profiles")
+      .then((response) => (response.ok ? response.json() : Promise.reject(new Error(String(response.status)))))
+      .then((profiles) => {
+        for (const p of profiles) {
+          const why = !p.web_bluetooth ? " — not from a browser" : !bluetooth ? " — needs Chrome or Edge" : "";
+          const option = new Option(p.title + why, p.name);
+          option.disabled = why !== "";
+          $("cs-trainers").append(option);
+        }
+        if (!bluetooth) {
+          note.textContent = "This browser has no Web Bluetooth, so her trainer cannot connect here: open this page in "
+            + "Chrome or Edge. The simulator works in any browser.";
+        }
+      })
+      .catch(() => { note.textContent = "Her trainer kinds could not be loaded: reload the page to try again."; });
+    visit.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!trainer.value) { result.textContent = "Choose her trainer, or the simulator."; trainer.focus(); return; }
+      const routine = $("cs-routine").value;
+      const body = trainer.value === "simulator"
+        ? { routine, source: "simulator", speed: Number(speed.value) }
+        : { routine, source: "browser", device_profile: trainer.value };
+      const button = visit.querySelector("button[type=submit]");
+      button.disabled = true;
+      result.textContent = "Starting…";
+      try {
+        const started = await send("POST", base + "/sessions", body);
+        location.href = started.url;
+      } catch (err) {
+        result.textContent = "Not started: " + err.message;
+        button.disabled = false;
+      }
     });
   }
 })();
