@@ -67,8 +67,8 @@ def test_the_export_holds_everything_she_owns(her: LocalClient, url: str, tmp_pa
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     names = set(archive.namelist())
     expected = {"README.txt", "account.json", "sessions/index.json", "devices.json", "care/profile.json",
-                "care/diary.json", "audit.json", f"sessions/{session_id}.json",
-                f"sessions/{session_id}.csv"}  # fmt: skip
+                "care/diary.json", "audit.json", "sharing/shares.json", "sharing/messages.json",
+                f"sessions/{session_id}.json", f"sessions/{session_id}.csv"}  # fmt: skip
     assert expected <= names
     readme = archive.read("README.txt").decode()
     for name in ("sessions/<id>.csv", "care/diary.json", "audit.json"):

@@ -3,7 +3,10 @@ prescription she reads in her programme, notes and messages, and 404 for everyth
 
 from __future__ import annotations
 
+import io
+import json
 import time
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -86,7 +89,7 @@ def test_she_shares_the_clinician_reads_and_revoking_ends_it(clients, url: str) 
 
     audit = her.get("/api/me/audit").json()
     reads = [e for e in audit if e["action"] == "read" and e["actor"] == PT]
-    assert any(session_id in e["detail"] for e in reads) and any(e["detail"] == "sessions list" for e in reads)
+    assert any(session_id in e["detail"] for e in reads) and any(e["detail"] == "your list of sessions" for e in reads)
 
     assert her.get("/api/shares").json()[0]["status"] == "active"
     assert her.delete(f"/api/shares/{share['id']}").status_code == 204
@@ -198,10 +201,13 @@ def test_a_clinician_watches_live_only_when_she_allows_it(clients, url: str) -> 
     her, pt, _ = clients
     assert her.post("/api/shares", json={"clinician_email": PT, "scope": ["training"]}).status_code == 201
     session_id = her.post("/api/sessions", json={"routine": "daily", "speed": 5, "seed": 1}).json()["id"]
-    assert pt.get(f"/sessions/{session_id}/live").status_code == 200  # the page, read-only
+    # While it runs, nothing of it without her leave: not the stream, nor the page, nor polling its trace.
+    for path in (f"/sessions/{session_id}/live", f"/api/sessions/{session_id}/trace", f"/api/sessions/{session_id}"):
+        assert pt.get(path).status_code == 404, path
     with pytest.raises(Exception), pt.websocket_connect(f"/ws/sessions/{session_id}") as ws:  # noqa: B017
         ws.receive_json()
     assert her.put(f"/api/sessions/{session_id}/live-view", json={"allowed": True}).json() == {"live_view": True}
+    assert 'id="watching"' in pt.get(f"/sessions/{session_id}/live").text  # the page, read-only
     with pt.websocket_connect(f"/ws/sessions/{session_id}") as ws:
         kinds = {ws.receive_json()["type"] for _ in range(20)}
         assert "frame" in kinds
@@ -220,14 +226,14 @@ def test_a_clinician_watches_live_only_when_she_allows_it(clients, url: str) -> 
 def test_a_session_in_the_clinic_goes_into_her_record_only_with_her_consent(clients) -> None:  # type: ignore[no-untyped-def]
     her, pt, _ = clients
     me = her.get("/api/me").json()["id"]
-    guided = {"routine": "perfect", "source": "simulator", "speed": 1}
+    guided = {"routine": "perfect", "source": "browser", "device_profile": "perifit"}
     assert pt.post(f"/api/clinic/patients/{me}/sessions", json=guided).status_code == 404  # nothing shared
     assert her.post("/api/shares", json={"clinician_email": PT, "scope": ["training"]}).status_code == 201
     refused = pt.post(f"/api/clinic/patients/{me}/sessions", json=guided)
     assert refused.status_code == 403 and "not allowed sessions in the clinic" in refused.text
     body = {"clinician_email": PT, "scope": ["training"], "in_clinic": True}
     assert her.post("/api/shares", json=body).json()["in_clinic"] is True
-    assert pt.post(f"/api/clinic/patients/{me}/sessions", json=guided | {"source": "browser"}).status_code == 422
+    assert pt.post(f"/api/clinic/patients/{me}/sessions", json={"source": "browser"}).status_code == 422
     started = pt.post(f"/api/clinic/patients/{me}/sessions", json=guided)
     assert started.status_code == 201
     session_id = started.json()["id"]
@@ -240,3 +246,33 @@ def test_a_session_in_the_clinic_goes_into_her_record_only_with_her_consent(clie
         time.sleep(0.05)
     assert record["user_id"] == me and record["recorded_by"] == PT and record["status"] == "stopped"
     assert any(e["action"] == "recorded in the clinic" and e["actor"] == PT for e in her.get("/api/me/audit").json())
+    # A simulated demo, to show her how it works, stays in the clinician's own account.
+    demo = pt.post(
+        f"/api/clinic/patients/{me}/sessions", json={"routine": "perfect", "source": "simulator", "speed": 100}
+    )
+    assert demo.status_code == 201 and demo.json()["id"] not in {s["id"] for s in her.get("/api/sessions").json()}
+    assert pt.get(f"/api/sessions/{demo.json()['id']}").json()["recorded_by"] is None
+
+
+def test_reads_again_and_again_are_one_line_and_never_hide_her_shares(clients) -> None:  # type: ignore[no-untyped-def]
+    her, pt, _ = clients
+    assert her.post("/api/shares", json={"clinician_email": PT, "scope": ["care"]}).status_code == 201
+    for _ in range(30):
+        assert pt.get("/api/clinic/patients").status_code == 200
+    audit = her.get("/api/me/audit").json()
+    summaries = [e for e in audit if e["action"] == "read" and "list of patients" in e["detail"]]
+    assert len(summaries) == 1 and summaries[0]["actor"] == PT
+    assert any(e["action"] == "shared" for e in audit)
+
+
+def test_her_export_holds_her_shares_and_messages_not_the_clinicians_notes(clients) -> None:  # type: ignore[no-untyped-def]
+    her, pt, _ = clients
+    me = her.get("/api/me").json()["id"]
+    assert her.post("/api/shares", json={"clinician_email": PT, "scope": ["care"]}).status_code == 201
+    assert pt.post(f"/api/clinic/patients/{me}/messages", json={"text": "See you Tuesday"}).status_code == 201
+    assert pt.post(f"/api/clinic/patients/{me}/notes", json={"text": "private working note"}).status_code == 201
+    archive = zipfile.ZipFile(io.BytesIO(her.get("/api/me/export").content))
+    shares = json.loads(archive.read("sharing/shares.json"))
+    assert [(s["clinician"], s["care"], s["training"]) for s in shares] == [(PT, True, False)]
+    assert [m["text"] for m in json.loads(archive.read("sharing/messages.json"))] == ["See you Tuesday"]
+    assert all(b"private working note" not in archive.read(name) for name in archive.namelist())

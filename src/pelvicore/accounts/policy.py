@@ -39,3 +39,7 @@ API_TOKEN_DAYS: Final = 90
 
 SIGNIN_LINK_LIFETIME: Final = timedelta(hours=1)
 """A one-time sign-in link printed at start-up works once, within this time."""
+
+#: The same read of her data by the same person within this time is one line of her audit log (ASVS 7.1: logs
+#: that are complete enough to follow, not so noisy that what matters drowns).
+AUDIT_READ_MERGE: Final = timedelta(hours=1)

@@ -273,8 +273,12 @@ class Accounts:
 
     def audit_read(self, owner_id: int, reader: Principal, what: str, *, address: str = "") -> None:
         """Note a read of her data by anyone but her (a clinician she shares with, an admin); her own reads are
-        not noted, as they are hers."""
-        if reader.id != owner_id:
+        not noted, as they are hers. The same read again within ``policy.AUDIT_READ_MERGE`` is noted once, so a
+        page reloaded all day is one line of her log, not a flood."""
+        if reader.id == owner_id:
+            return
+        since = utc_now() - policy.AUDIT_READ_MERGE
+        if not self.store.audited_since(owner_id, actor_id=reader.id, action="read", detail=what, since=since):
             self.audit(owner_id, reader, "read", what, address=address)
 
 

@@ -54,13 +54,13 @@ class Sharing:
         in_clinic: bool = False, at: datetime, address: str = "",
     ) -> ShareRecord:  # fmt: skip
         """Share with the clinician who sent her the invitation link (used once)."""
-        clinician_id = self.shares.find_invitation(digest(invitation[:200]), at=at)
+        check_scope(scope)
+        _check_days(days)
+        clinician_id = self.shares.claim_invitation(digest(invitation[:200]), at=at)
         clinician = None if clinician_id is None else self.accounts.store.get_user(clinician_id)
         if clinician is None:
             raise AccountError("this invitation link is not valid: it was used, it expired, or it was mistyped")
-        record = self._share(owner, clinician, scope, days=days, in_clinic=in_clinic, at=at, address=address)
-        self.shares.find_invitation(digest(invitation[:200]), at=at, use=True)
-        return record
+        return self._share(owner, clinician, scope, days=days, in_clinic=in_clinic, at=at, address=address)
 
     def inviter(self, invitation: str, *, at: datetime) -> UserRecord:
         """The clinician who sent this invitation link (it stays unused); ``AccountError`` if it is not valid."""
@@ -123,16 +123,16 @@ class Sharing:
     ) -> tuple[int, bool] | None:  # fmt: skip
         """Whose session ``session_id`` is, if ``reader`` is a clinician who may read it, and whether they drive it.
 
-        A clinician reads a patient's session through an active training share (``live``: watching it as it runs
-        also needs her live-view switch on), or drives it (pause, stop, stream her trainer) as the clinician who
-        records it with her in the clinic. The read is noted in her audit log (unless ``audit`` is False: a
-        check that an open live view may go on). None for anyone else.
+        A clinician reads a patient's session through an active training share — while it runs (or ``live``,
+        watching its stream) only with her live-view switch on for it — or drives it (pause, stop, stream her
+        trainer) as the clinician who records it with her in the clinic. The read is noted in her audit log
+        (unless ``audit`` is False: a check that an open live view may go on). None for anyone else.
         """
         found = self.shares.session_access(session_id[:64])
         if found is None or found.owner == reader.id or reader.user.role != "clinician":
             return None
         driving = found.recorded_by == reader.label and self.recording(reader, found.owner, at=at) is not None
-        if live and not (found.live_view or driving):
+        if (live or found.running) and not (found.live_view or driving):
             return None
         try:
             self.access(reader, found.owner, "training", f"session {session_id} ({what})", at=at, address=address,
@@ -155,8 +155,7 @@ class Sharing:
     ) -> ShareRecord:  # fmt: skip
         _check_clinician(clinician)
         wanted = check_scope(scope)
-        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-            raise AccountError(f"days must be a whole number from 1 to {MAX_DAYS}, got {days!r}")
+        _check_days(days)
         if clinician.id == owner.id:
             raise AccountError("you cannot share with yourself")
         record = self.shares.create_share(
@@ -183,6 +182,11 @@ def check_scope(scope: Iterable[str]) -> frozenset[Scope]:
 
 def scope_of(share: ShareRecord) -> frozenset[Scope]:
     return frozenset(s for s in SCOPES if getattr(share, s))
+
+
+def _check_days(days: int) -> None:
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise AccountError(f"days must be a whole number from 1 to {MAX_DAYS}, got {days!r}")
 
 
 def _check_clinician(user: UserRecord) -> None:

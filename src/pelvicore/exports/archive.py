@@ -21,7 +21,9 @@ from pelvicore.care.records import CareRecords
 from pelvicore.errors import PelvicoreError
 from pelvicore.recordings.model import canonical_unit
 from pelvicore.store.accounts import AccountStore, UserRecord
+from pelvicore.store.clinic import ClinicStore
 from pelvicore.store.repository import SessionStore
+from pelvicore.store.shares import ShareStore
 from pelvicore.training.plan_json import plan_to_dict
 from pelvicore.training.plan_records import Plans
 
@@ -44,7 +46,11 @@ devices.json            Your trainers and their calibration (rest and maximum, i
 care/profile.json       Your back-care profile, if you saved one.
 care/diary.json         Your symptom diary, one entry per day.
 training/plan.json      Your training plan and reminder times, if you have one.
+sharing/shares.json     Every share you made with a clinician: what, with whom, from when until when.
+sharing/messages.json   Your messages with your clinicians, both ways.
 audit.json              Your audit log: sign-ins, and every time someone else read your data.
+
+A clinician's private notes about you are their clinical notes, kept by their clinic: ask them for a copy.
 
 JSON files are UTF-8; times are ISO 8601 in UTC.
 """
@@ -98,6 +104,11 @@ def build_archive(
                     }
                 ),
             )
+        put("sharing/shares.json", _json([asdict(s) for s in ShareStore(accounts.engine).of_user(user.id)]))
+        put(
+            "sharing/messages.json",
+            _json([asdict(m) for m in ClinicStore(accounts.engine).messages(user.id, limit=100_000)]),
+        )
         put("audit.json", _json([asdict(a) for a in accounts.list_audit(user.id, limit=100_000)]))
     return buffer.getvalue()
 

@@ -256,12 +256,25 @@ class AccountStore(Transactions):
             )
 
     def list_audit(self, user_id: int, *, limit: int = 500) -> list[AuditRecord]:
-        """Her audit log, newest first."""
+        """Her audit log, newest first: the last ``limit`` reads by others and, apart from them, the last ``limit``
+        other events (sign-ins, shares, changes), so that many reads never push those out of view."""
+        mine = select(AuditEvent).where(AuditEvent.user_id == user_id).order_by(AuditEvent.id.desc()).limit(limit)
         with self._read() as db:
-            rows = db.execute(
-                select(AuditEvent).where(AuditEvent.user_id == user_id).order_by(AuditEvent.id.desc()).limit(limit)
-            ).scalars()
+            reads = list(db.scalars(mine.where(AuditEvent.action == "read")))
+            others = list(db.scalars(mine.where(AuditEvent.action != "read")))
+            rows = sorted(reads + others, key=lambda r: r.id, reverse=True)
             return [AuditRecord(r.at, r.actor, r.action, r.detail, r.address, r.actor_id == user_id) for r in rows]
+
+    def audited_since(self, user_id: int, *, actor_id: int, action: str, detail: str, since: datetime) -> bool:
+        """Whether the same event (same actor, action and detail) is in her log since ``since``."""
+        with self._read() as db:
+            found = db.scalar(
+                select(AuditEvent.id).where(
+                    AuditEvent.user_id == user_id, AuditEvent.actor_id == actor_id, AuditEvent.action == action,
+                    AuditEvent.detail == detail[:300], AuditEvent.at >= since,
+                ).limit(1)
+            )  # fmt: skip
+            return found is not None
 
     # -- failed sign-ins ------------------------------------------------------------------------------------------
     def add_login_failure(self, account: str, address: str, at: datetime, *, forget_before: datetime) -> None:

@@ -48,7 +48,8 @@ class ShareInvitation(Base):
 
 
 class ClinicNote(Base):
-    """A clinician's private note about her (``user_id``): never shown to her, but in her data export."""
+    """A clinician's private note about her (``user_id``): the clinician's clinical notes, never shown to her (nor
+    in her export: she asks the clinic for them, as for any clinical record)."""
 
     __tablename__ = "clinic_notes"
     __table_args__ = (Index(None, "user_id", "clinician_id"),)

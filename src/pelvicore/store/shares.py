@@ -43,6 +43,7 @@ class SessionAccess:
     owner: int
     live_view: bool
     recorded_by: str | None
+    running: bool
 
 
 class ShareStore(Transactions):
@@ -112,15 +113,27 @@ class ShareStore(Transactions):
             db.add(ShareInvitation(clinician_id=clinician_id, token_hash=token_hash, created_at=at,
                                    expires_at=expires_at))  # fmt: skip
 
-    def find_invitation(self, token_hash: str, *, at: datetime, use: bool = False) -> int | None:
-        """The inviting clinician's id for an unused, unexpired invitation (``use``: and mark it used)."""
-        with self._write() as db:
+    def find_invitation(self, token_hash: str, *, at: datetime) -> int | None:
+        """The inviting clinician's id for an unused, unexpired invitation."""
+        with self._read() as db:
             row = db.scalars(select(ShareInvitation).where(ShareInvitation.token_hash == token_hash)).first()
             if row is None or row.used_at is not None or at >= row.expires_at:
                 return None
-            if use:
-                row.used_at = at
             return row.clinician_id
+
+    def claim_invitation(self, token_hash: str, *, at: datetime) -> int | None:
+        """Mark an unused, unexpired invitation used and give its clinician's id; None if it was not (one
+        conditional UPDATE: of two people opening one link at once, one gets it)."""
+        with self._write() as db:
+            claimed = db.execute(
+                update(ShareInvitation)
+                .where(ShareInvitation.token_hash == token_hash, ShareInvitation.used_at.is_(None),
+                       ShareInvitation.expires_at > at)
+                .values(used_at=at)
+            )  # fmt: skip
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            return db.scalar(select(ShareInvitation.clinician_id).where(ShareInvitation.token_hash == token_hash))
 
     # -- sessions -------------------------------------------------------------------------------------------------
     def set_live_view(self, session_id: str, *, owner: int, allowed: bool) -> bool:
@@ -137,11 +150,11 @@ class ShareStore(Transactions):
         with her in the clinic; None if there is no such session."""
         with self._read() as db:
             row = db.execute(
-                select(LiveSession.user_id, LiveSession.live_view, LiveSession.recorded_by).where(
+                select(LiveSession.user_id, LiveSession.live_view, LiveSession.recorded_by, LiveSession.status).where(
                     LiveSession.id == session_id
                 )
             ).first()
-            return None if row is None else SessionAccess(row[0], row[1], row[2])
+            return None if row is None else SessionAccess(row[0], row[1], row[2], row[3] == "running")
 
 
 def _records(db: Session, *where: object) -> list[ShareRecord]:

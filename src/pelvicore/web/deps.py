@@ -108,9 +108,9 @@ ClinicianDep = Annotated[Principal, Depends(_clinician)]
 SharingDep = Annotated[Sharing, Depends(_sharing)]
 ClinicDep = Annotated[ClinicStore, Depends(_clinic)]
 SessionOwner = Annotated[int, Depends(session_owner)]
+"""Whose session ``{session_id}`` is to read: hers, or a patient's who shares her training with this clinician."""
 SessionDriver = Annotated[int, Depends(session_driver)]
 """Whose session ``{session_id}`` to drive: hers, or her clinician's recording it with her in the clinic."""
-"""Whose session ``{session_id}`` is to read: hers, or a patient's who shares her training with this clinician."""
 CurrentUser = Annotated[int, Depends(_user)]
 """The signed-in account's id: every query a route makes is for this user's rows."""
 ClockDep = Annotated[LocalClock, Depends(_clock)]

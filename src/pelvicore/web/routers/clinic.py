@@ -45,6 +45,8 @@ from pelvicore.web.routers.shares import message_dict
 router = APIRouter(prefix="/api/clinic", tags=["clinic"])
 Now = Annotated[datetime, Depends(now)]
 MAX_REPORT_DAYS = 366
+SUMMARY_READ = "your summary on their list of patients (/clinic)"
+"""How her audit log names a read of her dashboard row (the page and the API say the same, so they merge)."""
 
 
 class Invitation(BaseModel):
@@ -68,7 +70,8 @@ class PlanChange(BaseModel):
 
 class ClinicSession(BaseModel):
     """A guided session with her in the clinic: her trainer through this computer's Web Bluetooth (``browser``),
-    or the simulator (to show her how it works), recorded into her record."""
+    recorded into her record; or the simulator, to show her how it works — a demo in the clinician's own account,
+    never in her record (it would count as her training)."""
 
     routine: Routine = "perfect"
     source: Literal["browser", "simulator"] = "browser"
@@ -119,7 +122,7 @@ def patients(
     rows = []
     for share in sharing.patients(clinician, at=clock.now):
         scope = scope_of(share)
-        sharing.accounts.audit_read(share.user_id, clinician, "dashboard summary", address=client_address(request))
+        sharing.accounts.audit_read(share.user_id, clinician, SUMMARY_READ, address=client_address(request))
         row = load_patient_row(store=store, plans=plans, care=care, user_id=share.user_id, name=share.patient,
                                scope=scope, today=clock.today, tz=clock.tz)  # fmt: skip
         rows.append(row.to_dict() | {"scope": sorted(scope), "share_expires_at": share.expires_at.isoformat()})
@@ -132,7 +135,7 @@ def patient(
     plans: PlansDep, care: CareDep, clock: ClockDep,
 ) -> dict[str, Any]:  # fmt: skip
     """One patient: what she shares and until when, her 30-day row, and her plan with every change (training)."""
-    share = patient_access(request, sharing, clinician, patient_id, "any", "record", clock.now)
+    share = patient_access(request, sharing, clinician, patient_id, "any", "your record", clock.now)
     scope = scope_of(share)
     row = load_patient_row(store=store, plans=plans, care=care, user_id=patient_id, name=share.patient,
                            scope=scope, today=clock.today, tz=clock.tz)  # fmt: skip
@@ -154,7 +157,7 @@ def patient_sessions(
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Her sessions, newest first (as ``GET /api/sessions`` gives her own)."""
-    patient_access(request, sharing, clinician, patient_id, "training", "sessions list", at)
+    patient_access(request, sharing, clinician, patient_id, "training", "your list of sessions", at)
     return [asdict(r) | {"summary": honest_summary(r)} for r in store.list_sessions(patient_id, limit=limit)]
 
 
@@ -166,8 +169,11 @@ async def record_in_clinic(
     manager: ManagerDep, at: Now,
 ) -> ClinicSessionStarted:  # fmt: skip
     """Record a guided assessment with her in the room, into her record: only when her share allows sessions in
-    the clinic (403 otherwise, saying so). The clinician's page then drives it like her own live page."""
-    share = patient_access(request, sharing, clinician, patient_id, "training", "session in the clinic", at)
+    the clinic (403 otherwise, saying so). The clinician's page then drives it like her own live page. A simulated
+    demo runs in the clinician's own account."""
+    share = patient_access(
+        request, sharing, clinician, patient_id, "training", "your record, to start a session in the clinic", at
+    )
     if not share.in_clinic:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "she has not allowed sessions in the clinic: she can add it "
                             "from her Sharing page")  # fmt: skip
@@ -178,9 +184,8 @@ async def record_in_clinic(
             patient_id, profile=body.device_profile, routine=body.routine, recorded_by=clinician.label
         )
     else:
-        session_id = await manager.start(
-            patient_id, profile=body.profile, routine=body.routine, speed=body.speed, recorded_by=clinician.label
-        )
+        session_id = await manager.start(clinician.id, profile=body.profile, routine=body.routine, speed=body.speed)
+        return ClinicSessionStarted(id=session_id, url=f"/sessions/{session_id}/live")
     sharing.accounts.audit(patient_id, clinician, "recorded in the clinic", f"session {session_id} ({body.routine})",
                            address=client_address(request))  # fmt: skip
     return ClinicSessionStarted(id=session_id, url=f"/sessions/{session_id}/live")
@@ -192,7 +197,7 @@ def prescribe_plan(
     plans: PlansDep, clock: ClockDep,
 ) -> dict[str, Any]:  # fmt: skip
     """Change her plan (goal, stage, dose) with a reason she reads in her programme; 409 before she has a plan."""
-    patient_access(request, sharing, clinician, patient_id, "training", "plan", clock.now)
+    patient_access(request, sharing, clinician, patient_id, "training", "your plan", clock.now)
     stored = plans.get(patient_id)
     if stored is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "she has no plan yet: she makes one from her Programme page")
@@ -211,7 +216,7 @@ def notes(
     patient_id: int, request: Request, sharing: SharingDep, clinician: ClinicianDep, clinic: ClinicDep, at: Now
 ) -> list[dict[str, Any]]:
     """The clinician's private notes about her, newest first (she never sees them here)."""
-    patient_access(request, sharing, clinician, patient_id, "any", "notes", at)
+    patient_access(request, sharing, clinician, patient_id, "any", "their notes about you", at)
     return [_note(n) for n in clinic.notes(patient_id, clinician.id)]
 
 
@@ -220,7 +225,7 @@ def add_note(
     patient_id: int, body: Text, request: Request, sharing: SharingDep, clinician: ClinicianDep, clinic: ClinicDep,
     at: Now,
 ) -> dict[str, Any]:  # fmt: skip
-    patient_access(request, sharing, clinician, patient_id, "any", "notes", at)
+    patient_access(request, sharing, clinician, patient_id, "any", "their notes about you", at)
     if len(body.text) > NOTE_MAX_CHARS:
         raise HTTPException(422, f"a note is at most {NOTE_MAX_CHARS} characters")
     return _note(clinic.add_note(patient_id, clinician.id, body.text, at=at))
@@ -231,7 +236,7 @@ def messages(
     patient_id: int, request: Request, sharing: SharingDep, clinician: ClinicianDep, clinic: ClinicDep, at: Now
 ) -> list[dict[str, Any]]:
     """The messages with her, oldest first; hers are marked read as the clinician opens them."""
-    patient_access(request, sharing, clinician, patient_id, "any", "messages", at)
+    patient_access(request, sharing, clinician, patient_id, "any", "your messages", at)
     thread = clinic.messages(patient_id, clinician.id)
     clinic.mark_read(patient_id, clinician.id, from_clinician=False, at=at)
     return [message_dict(m) for m in thread]
@@ -243,7 +248,7 @@ def send_message(
     at: Now,
 ) -> dict[str, Any]:  # fmt: skip
     """A plain-text message to her, shown in her app."""
-    patient_access(request, sharing, clinician, patient_id, "any", "messages", at)
+    patient_access(request, sharing, clinician, patient_id, "any", "your messages", at)
     if len(body.text) > MESSAGE_MAX_CHARS:
         raise HTTPException(422, f"a message is at most {MESSAGE_MAX_CHARS} characters")
     return message_dict(clinic.add_message(patient_id, clinician.id, body.text, from_clinician=True, at=at))
@@ -255,7 +260,9 @@ async def period_report(
     plans: PlansDep, care: CareDep, clock: ClockDep, days: Annotated[int, Query(ge=1, le=MAX_REPORT_DAYS)] = 90,
 ) -> Response:  # fmt: skip
     """Her PDF report over the last ``days`` days: only what she shares."""
-    share = patient_access(request, sharing, clinician, patient_id, "any", f"PDF report, {days} days", clock.now)
+    share = patient_access(
+        request, sharing, clinician, patient_id, "any", f"a PDF report of your last {days} days", clock.now
+    )
     pdf = await anyio.to_thread.run_sync(
         lambda: period_report_pdf(store, user_id=patient_id, today=clock.today, patient_label=share.patient,
                                   days=days, scope=frozenset(scope_of(share)), care=care, plans=plans, tz=clock.tz)

@@ -32,6 +32,7 @@ from pelvicore.training.library import Position
 from pelvicore.training.plan_records import StoredPlan
 from pelvicore.web.care_data import CareDep, scores_of, training_of
 from pelvicore.web.deps import ClinicDep, ClinicianDep, ClockDep, PlansDep, SharingDep, StoreDep, client_address
+from pelvicore.web.routers.clinic import SUMMARY_READ
 from pelvicore.web.routers.pages import templates
 from pelvicore.web.routers.progress import ANGELO_2017, MEASURES, progress_data
 from pelvicore.web.routers.sessions import Routine
@@ -86,7 +87,7 @@ def clinic_page(
     """Her patients, the last 30 days at a glance, those with alerts first."""
     rows: list[tuple[ShareRecord, PatientRow | None]] = []
     for share in sharing.patients(clinician, at=clock.now):
-        _open(sharing, clinician, share.user_id, _first_scope(share), "her row on the clinician's list (/clinic)",
+        _open(sharing, clinician, share.user_id, _first_scope(share), SUMMARY_READ,
               request=request, at=clock.now)  # fmt: skip
         try:
             row = load_patient_row(store=store, plans=plans, care=care, user_id=share.user_id, name=share.patient,
@@ -185,10 +186,9 @@ def patient_page(
     share = sharing.shares.active(clinician.id, patient_id, at=clock.now)
     if share is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such patient")
-    path = f"/clinic/patients/{patient_id}"
     scope = scope_of(share)
     for s in sorted(scope):
-        share = _open(sharing, clinician, patient_id, s, f"her {s} record ({path})", request=request, at=clock.now)
+        share = _open(sharing, clinician, patient_id, s, f"your {s} record", request=request, at=clock.now)
     row = load_patient_row(store=store, plans=plans, care=care, user_id=patient_id, name=share.patient, scope=scope,
                            today=clock.today, tz=clock.tz)  # fmt: skip
     context: dict[str, Any] = {

@@ -134,19 +134,19 @@ def delete_session(session_id: str, store: StoreDep, manager: ManagerDep, user: 
 
 
 @router.get("/api/sessions/{session_id}/report.pdf", response_class=Response)
-async def get_report_pdf(session_id: str, store: StoreDep, user: CurrentUser) -> Response:
+async def get_report_pdf(session_id: str, store: StoreDep, owner: SessionOwner) -> Response:
     """The session's PDF report (A4): facts, trace chart, every contraction, feedback, its assessment, sources.
 
     409 while the session is still running: its report comes when it ends.
     """
     from pelvicore.exports.report_pdf import session_report_pdf
 
-    record = store.get(session_id, owner=user)
+    record = store.get(session_id, owner=owner)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no session {session_id!r}")
     if record.status == "running":
         raise HTTPException(status.HTTP_409_CONFLICT, "the session is still running: its report comes when it ends")
-    pdf = await run_in_threadpool(session_report_pdf, store, session_id, owner=user)  # rendering takes a second
+    pdf = await run_in_threadpool(session_report_pdf, store, session_id, owner=owner)  # rendering takes a second
     return Response(
         pdf,
         media_type="application/pdf",
