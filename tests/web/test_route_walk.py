@@ -58,6 +58,10 @@ HER_RESOURCES: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/api/clinic/patients/{patient_id}/plan"): ("/api/clinic/patients/{her}/plan", {"note": "x", "reps": 8}),
     ("GET", "/api/clinic/patients/{patient_id}/report.pdf"): ("/api/clinic/patients/{her}/report.pdf", None),
     ("GET", "/clinic/patients/{patient_id}"): ("/clinic/patients/{her}", None),
+    ("POST", "/api/clinic/patients/{patient_id}/sessions"): (
+        "/api/clinic/patients/{her}/sessions",
+        {"routine": "perfect", "source": "simulator", "speed": 100},
+    ),
 }
 OWN_WRITES = {("PUT", "/api/devices/{profile}/{key}/calibration")}
 """A trainer's key names the asker's own calibration of it: his PUT makes his own row, never touches hers."""
