@@ -3,18 +3,7 @@
 (() => {
   const $ = (id) => document.getElementById(id);
 
-  async function send(method, url, body) {
-    const response = await fetch(url, {
-      method,
-      headers: { "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (response.ok) return response.status === 204 ? null : response.json();
-    const data = await response.json().catch(() => ({}));
-    const detail = typeof data.detail === "string" ? data.detail
-      : Array.isArray(data.detail) ? data.detail.map((d) => d.msg).join("; ") : "error " + response.status;
-    throw new Error(detail);
-  }
+  const send = window.pelvicore.sendJSON;
 
   function handle(form, action) {
     if (!form) return;

@@ -4,18 +4,7 @@
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
-  const send = async (method, url, body) => {
-    const response = await fetch(url, {
-      method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      const detail = typeof data.detail === "string" ? data.detail
-        : Array.isArray(data.detail) ? data.detail.map((d) => d.loc.slice(-1)[0] + ": " + d.msg).join("; ") : "error " + response.status;
-      throw Object.assign(new Error(detail), { status: response.status });
-    }
-    return data;
-  };
+  const send = window.pelvicore.sendJSON;
   const stamp = (iso) => {
     const t = iso ? new Date(iso) : new Date();
     // As the server writes them: "6 Dec 2026, 10:07".

@@ -2,17 +2,7 @@
 // (POST /api/messages); a sent message appears at the bottom of its thread.
 "use strict";
 (() => {
-  async function post(url, body) {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    if (response.ok) return response.json();
-    const data = await response.json().catch(() => ({}));
-    throw new Error(typeof data.detail === "string" ? data.detail
-      : Array.isArray(data.detail) ? data.detail.map((d) => d.msg).join("; ") : "the server answered " + response.status);
-  }
+  const post = (url, body) => window.pelvicore.sendJSON("POST", url, body);
 
   // She has opened them: marked read, and the menu's count of new messages goes.
   const unread = [...document.querySelectorAll(".thread")].filter((t) => Number(t.dataset.unread) > 0);

@@ -2,18 +2,7 @@
 // browser notifications at those times (only while a pelvicore page is open; the .ics feed covers the rest).
 (() => {
   const $ = (id) => document.getElementById(id);
-  const send = async (method, url, body) => {
-    const response = await fetch(url, {
-      method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      const detail = typeof data.detail === "string" ? data.detail
-        : Array.isArray(data.detail) ? data.detail.map((d) => d.loc.slice(-1)[0] + ": " + d.msg).join("; ") : "error " + response.status;
-      throw Object.assign(new Error(detail), { status: response.status });
-    }
-    return data;
-  };
+  const send = window.pelvicore.sendJSON;
   const fail = (box, err) => { box.textContent = String(err.message || err); box.hidden = false; };
 
   // -- making a plan ------------------------------------------------------------------------------------

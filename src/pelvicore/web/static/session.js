@@ -28,4 +28,21 @@
     }
     return response;
   };
+
+  // A JSON request to the API: its answer (null for 204), or an Error whose message says what went wrong in
+  // words — the server's own sentence, each field's problem, or the status — and whose .status is the code.
+  const sendJSON = async (method, url, body) => {
+    const response = await window.fetch(url, {
+      method,
+      headers: { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.ok) return response.status === 204 ? null : response.json();
+    const data = await response.json().catch(() => ({}));
+    const detail = typeof data.detail === "string" ? data.detail
+      : Array.isArray(data.detail) ? data.detail.map((d) => `${(d.loc || []).slice(-1)[0]}: ${d.msg}`).join("; ")
+      : response.status === 404 ? "it was not found" : "the server answered " + response.status;
+    throw Object.assign(new Error(detail), { status: response.status });
+  };
+  window.pelvicore = Object.assign(window.pelvicore || {}, { sendJSON });
 })();

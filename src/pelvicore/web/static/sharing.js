@@ -4,20 +4,7 @@
 (() => {
   const $ = (id) => document.getElementById(id);
 
-  // The API's error in words: a plain message (a string), or pydantic's list of field errors.
-  async function send(method, url, body) {
-    const response = await fetch(url, {
-      method,
-      headers: { "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (response.ok) return response.status === 204 ? null : response.json();
-    const data = await response.json().catch(() => ({}));
-    const detail = typeof data.detail === "string" ? data.detail
-      : Array.isArray(data.detail) ? data.detail.map((d) => d.msg).join("; ")
-      : response.status === 404 ? "it was not found" : "the server answered " + response.status;
-    throw new Error(detail);
-  }
+  const send = window.pelvicore.sendJSON;  // the API's answer, or its error in words (session.js)
 
   // What, how long and in-clinic from the form; null (with the reason said) when nothing is chosen.
   function choices(form, result) {
