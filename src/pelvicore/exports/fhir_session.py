@@ -118,7 +118,8 @@ def _end_notes(record: SessionRecord) -> list[str]:
 
 
 def _unit(record: SessionRecord, contraction: dict[str, Any]) -> str:
-    unit = contraction.get("unit") or record.units.get(str(contraction.get("channel")))
+    """The unit of the contraction's channel as the session stored it (the trace's unit), else its own."""
+    unit = record.units.get(str(contraction.get("channel"))) or contraction.get("unit")
     return str(unit or next(iter(record.units.values()), "raw"))
 
 
