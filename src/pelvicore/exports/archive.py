@@ -1,7 +1,8 @@
 """Her archive: one zip of everything she owns, readable without pelvicore.
 
 ``README.txt`` says what each file is; records are JSON, each session's trace a CSV that ``pelvicore analyze``
-reads (``t_s`` then one ``<channel>_<unit>`` column per channel; lost samples are missing rows).
+reads (``t_s`` then one ``<channel>_<unit>`` column per channel; lost samples are missing rows). Samples are written
+with every digit their value needs, so ``pelvicore import`` (``archive_import``) reads back exactly what was stored.
 """
 
 from __future__ import annotations
@@ -34,13 +35,14 @@ README = """pelvicore archive of {who}, made {made} (UTC)
 
 Everything this account holds on the pelvicore server, as plain files.
 
-account.json            Your account: name, email, role, when it was made.
+account.json            Your account: name, email, role, when it was made (not its number on this server).
 sessions/index.json     Every session: when, routine, sensor, status, sampling rate, units, summary.
 sessions/<id>.json      One session: its details, every contraction, cue, warning and sensor event
                         (each with t_s, seconds from the start of the recording).
 sessions/<id>.csv       Its recorded signal: t_s (seconds) then one column per channel, named
                         <channel>_<unit> (cmh2o: cm of water; uv: microvolts; raw: the trainer's own
-                        counts, not calibrated). A jump in t_s is a stretch where samples were lost.
+                        counts, not calibrated), each value with every digit it needs to be read
+                        back exactly. A jump in t_s is a stretch where samples were lost.
                         `pelvicore analyze sessions/<id>.csv` finds the contractions again.
 devices.json            Your trainers and their calibration (rest and maximum, in their unit).
 care/profile.json       Your back-care profile, if you saved one.
@@ -53,6 +55,9 @@ audit.json              Your audit log: sign-ins, and every time someone else re
 A clinician's private notes about you are their clinical notes, kept by their clinic: ask them for a copy.
 
 JSON files are UTF-8; times are ISO 8601 in UTC.
+
+To move to another pelvicore: `pelvicore import this.zip` there reads it all back (not the sharing
+files: shares and messages name clinicians of this server; share again from the new one).
 """
 
 
@@ -76,7 +81,8 @@ def build_archive(
             archive.writestr(info, data)
 
         put("README.txt", README.format(who=user.email or user.name, made=made.isoformat()))
-        put("account.json", _json({k: v for k, v in asdict(user).items()}))
+        # Not its id: a number of this server's, meaningless where she takes the archive.
+        put("account.json", _json({k: v for k, v in asdict(user).items() if k != "id"}))
         records = sessions.list_sessions(user.id, limit=MAX_SESSIONS)
         put("sessions/index.json", _json([asdict(r) for r in records]))
         for listed in records:
@@ -117,7 +123,24 @@ def trace_csv(
     fs_hz: float, channels: dict[str, npt.NDArray[np.float64]], index: npt.NDArray[np.int64], units: dict[str, str]
 ) -> str:
     """A stored trace as CSV text: ``t_s`` and one ``<channel>_<unit>`` column each; rows with a lost sample
-    (NaN) are left out, so the reader sees a gap, as for samples never received."""
+    (NaN) are left out, so the reader sees a gap, as for samples never received.
+
+    Samples are written as the shortest text that reads back as the same float64 (``repr``), so that an
+    imported archive holds the very values stored; ``t_s`` with enough decimals to give each sample's number.
+    """
+    lines = [",".join(trace_columns(list(channels), units))]
+    if index.size:
+        values = np.column_stack(list(channels.values()))
+        kept = np.isfinite(values).all(axis=1)
+        time_format = f"%.{max(6, math.ceil(math.log10(max(fs_hz, 1.0))) + 3)}f"
+        times = np.char.mod(time_format, index[kept] / fs_hz).tolist()
+        rows = values[kept].tolist()
+        lines.extend(f"{t},{','.join(map(repr, row))}" for t, row in zip(times, rows, strict=True))
+    return "\n".join(lines) + "\n"
+
+
+def trace_columns(channels: list[str], units: dict[str, str]) -> list[str]:
+    """The header of a trace CSV: ``t_s``, then ``<channel>_<unit>`` (lower case; ``raw`` for an unknown unit)."""
     header = ["t_s"]
     for name in channels:
         try:
@@ -125,15 +148,7 @@ def trace_csv(
         except PelvicoreError:
             unit = "raw"
         header.append(f"{name}_{unit}")
-    lines = [",".join(header)]
-    if index.size:
-        table = np.column_stack([index / fs_hz, *channels.values()])
-        table = table[np.isfinite(table).all(axis=1)]
-        buffer = io.StringIO()
-        time_format = f"%.{max(6, math.ceil(math.log10(max(fs_hz, 1.0))) + 3)}f"
-        np.savetxt(buffer, table, fmt=[time_format] + ["%.9g"] * len(channels), delimiter=",")
-        lines.append(buffer.getvalue().rstrip("\n"))
-    return "\n".join(lines) + "\n"
+    return header
 
 
 def _json(value: Any) -> str:
