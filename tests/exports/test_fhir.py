@@ -281,3 +281,20 @@ def test_code_system_holds_every_local_code() -> None:
     assert system.url == CODE_SYSTEM_URL
     assert {c.code: c.display for c in system.concept or []} == LOCAL_CODES
     assert "72514-3" not in LOCAL_CODES
+
+
+def test_glazer_result_and_a_running_session_is_preliminary(store: SessionStore, user: int) -> None:
+    session_id = store_simulated(store, user, "glazer")
+    _, entries = parsed(session_bundle(store, session_id, owner=user))
+    (glazer,) = coded(resources(entries, "Observation"), "glazer")
+    assert component(glazer, "glazer-tonic-mean")["valueQuantity"]["code"] == "cm[H2O]"
+    assert component(glazer, "glazer-endurance-decline")["valueQuantity"]["code"] == "%"
+
+    running = store.create_session(
+        user, source="browser", profile="elvie", routine="daily", speed=1.0, fs_hz=20.0, units={"floor": "raw"}
+    )
+    store.append_chunk(running, 0, {"floor": [1.0, 2.0]})
+    _, entries = parsed(session_bundle(store, running, owner=user))
+    assert {o["status"] for o in resources(entries, "Observation")} == {"preliminary"}
+    (device,) = resources(entries, "Device")
+    assert device["deviceName"] == [{"name": "Elvie Trainer", "type": "model-name"}] and "property" not in device

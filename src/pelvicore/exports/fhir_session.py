@@ -219,8 +219,8 @@ def _add_trace(entries: Entries, store: SessionStore, record: SessionRecord, bas
     fs_hz, channels, index = store.load_trace(record.id, owner=record.user_id)
     if index.size == 0:
         return None
-    first = int(index[0])
-    n = int(index[-1]) - first + 1
+    first = int(index.min())
+    n = int(index.max()) - first + 1
     components = []
     for name, x in channels.items():
         grid = np.full(n, np.nan)
