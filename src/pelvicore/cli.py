@@ -252,6 +252,9 @@ app.command("assess")(assess_command)
 from pelvicore.exports.cli import report_command  # noqa: E402  (kept beside its registration)
 
 app.command("report")(report_command)
+from pelvicore.exports.archive_cli import import_command  # noqa: E402  (kept beside its registration)
+
+app.command("import")(import_command)
 
 
 @devices_app.command("decode")
