@@ -132,6 +132,14 @@ def live(
     ] = 1.0,
     seed: Annotated[int, typer.Option(help="Random seed of the simulated person")] = 0,
     file: Annotated[Path | None, typer.Option(help="Replay this recording instead of the simulator")] = None,
+    lsl: Annotated[
+        bool,
+        typer.Option(
+            "--lsl",
+            help="Also publish it on the Lab Streaming Layer (signal and markers: "
+            "cues, contractions) for LabRecorder or MNE-LSL to record; needs pelvicore[lsl]",
+        ),
+    ] = False,
 ) -> None:
     """Watch a live session in the terminal: pressure trace, the cue to follow, each contraction as it ends."""
     import asyncio
@@ -139,7 +147,7 @@ def live(
     from pelvicore.live_terminal import run_live
 
     try:
-        asyncio.run(run_live(profile=profile, protocol=protocol, speed=speed, seed=seed, file=file))
+        asyncio.run(run_live(profile=profile, protocol=protocol, speed=speed, seed=seed, file=file, lsl=lsl))
     except PelvicoreError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -249,9 +257,10 @@ app.add_typer(plan_app, name="plan")
 from pelvicore.assess.cli import assess_command  # noqa: E402  (kept beside its registration)
 
 app.command("assess")(assess_command)
-from pelvicore.exports.cli import report_command  # noqa: E402  (kept beside its registration)
+from pelvicore.exports.cli import export_command, report_command  # noqa: E402  (kept beside its registration)
 
 app.command("report")(report_command)
+app.command("export")(export_command)
 from pelvicore.exports.archive_cli import import_command  # noqa: E402  (kept beside its registration)
 
 app.command("import")(import_command)

@@ -47,6 +47,7 @@ HER_RESOURCES: dict[tuple[str, str], tuple[str, Any]] = {
     ("DELETE", "/api/me/logins/{login_id}"): ("/api/me/logins/{login}", None),
     ("GET", "/api/sessions/{session_id}/report.pdf"): ("/api/sessions/{session}/report.pdf", None),
     ("PUT", "/api/sessions/{session_id}/live-view"): ("/api/sessions/{session}/live-view", {"allowed": True}),
+    ("PUT", "/api/sessions/{session_id}/lsl"): ("/api/sessions/{session}/lsl", {"publish": True}),
     ("DELETE", "/api/shares/{share_id}"): ("/api/shares/{share}", None),
     # The clinician's routes, walked by a clinician she does not share with (a person gets 403 at the door).
     ("GET", "/api/clinic/patients/{patient_id}"): ("/api/clinic/patients/{her}", None),
@@ -58,6 +59,8 @@ HER_RESOURCES: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/api/clinic/patients/{patient_id}/plan"): ("/api/clinic/patients/{her}/plan", {"note": "x", "reps": 8}),
     ("GET", "/api/clinic/patients/{patient_id}/report.pdf"): ("/api/clinic/patients/{her}/report.pdf", None),
     ("GET", "/clinic/patients/{patient_id}"): ("/clinic/patients/{her}", None),
+    ("GET", "/api/clinic/patients/{patient_id}/export/fhir"): ("/api/clinic/patients/{her}/export/fhir", None),
+    ("GET", "/api/sessions/{session_id}/export"): ("/api/sessions/{session}/export", None),
     ("POST", "/api/clinic/patients/{patient_id}/sessions"): (
         "/api/clinic/patients/{her}/sessions",
         {"routine": "perfect", "source": "simulator", "speed": 100},

@@ -131,6 +131,11 @@ class SessionStore(SessionWrites):
             )
         return session_id
 
+    def owner_of(self, session_id: str) -> int | None:
+        """Whose session this is (None: there is no such session); for tools run by the server's operator."""
+        with self._read() as db:
+            return db.scalar(select(LiveSession.user_id).where(LiveSession.id == session_id[:64]))
+
     def get(self, session_id: str, *, owner: int) -> SessionRecord | None:
         """The session with this id of user ``owner``, with its contractions; None if she has none such."""
         with self._read() as db:

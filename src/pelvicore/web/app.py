@@ -28,8 +28,10 @@ from pelvicore.web.routers import (
     care,
     clinic,
     clinic_pages,
+    exports,
     games,
     her_sharing_pages,
+    lab,
     pages,
     programme,
     progress,
@@ -97,4 +99,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(shares.router)
     app.include_router(clinic.router)
     app.include_router(clinic_pages.router)
+    app.include_router(lab.router)
+    app.include_router(exports.router)
     return app

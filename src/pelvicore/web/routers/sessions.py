@@ -12,9 +12,8 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from fastapi import APIRouter, HTTPException, Query, WebSocket, WebSocketDisconnect, status
 from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from pelvicore.accounts import Principal
 from pelvicore.accounts.sharing import Sharing
@@ -131,27 +130,6 @@ def delete_session(session_id: str, store: StoreDep, manager: ManagerDep, user: 
     if record["status"] == "running" or session_id in manager.live:
         raise HTTPException(status.HTTP_409_CONFLICT, "the session is still running: stop it, then delete it")
     store.delete_session(session_id, owner=user)
-
-
-@router.get("/api/sessions/{session_id}/report.pdf", response_class=Response)
-async def get_report_pdf(session_id: str, store: StoreDep, owner: SessionOwner) -> Response:
-    """The session's PDF report (A4): facts, trace chart, every contraction, feedback, its assessment, sources.
-
-    409 while the session is still running: its report comes when it ends.
-    """
-    from pelvicore.exports.report_pdf import session_report_pdf
-
-    record = store.get(session_id, owner=owner)
-    if record is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no session {session_id!r}")
-    if record.status == "running":
-        raise HTTPException(status.HTTP_409_CONFLICT, "the session is still running: its report comes when it ends")
-    pdf = await run_in_threadpool(session_report_pdf, store, session_id, owner=owner)  # rendering takes a second
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="pelvicore-session-{session_id}.pdf"'},
-    )
 
 
 @router.get("/api/sessions/{session_id}/trace")
