@@ -15,23 +15,23 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Final, Literal, TypeVar
+from typing import Any, Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Engine
 
 from pelvicore.care.diary import parse_entry
 from pelvicore.care.profile import parse_profile
 from pelvicore.errors import PelvicoreError
 from pelvicore.exports.archive import trace_columns
+from pelvicore.exports.archive_files import AccountFile, AuditEntry, DeviceEntry, PlanFile, SessionEntry, SessionFile
 from pelvicore.store.accounts import AuditRecord
 from pelvicore.store.care import DiaryRow
 from pelvicore.store.imports import ImportClashError, ImportRows, ImportStore, SessionImport
 from pelvicore.store.json_values import to_json_object
-from pelvicore.store.models import SessionStatus
-from pelvicore.store.plans import MAX_REMINDERS, PlanRow
+from pelvicore.store.plans import PlanRow
 from pelvicore.store.repository import CUE, DeviceCalibration
 from pelvicore.store.writes import CONTRACTION
 from pelvicore.training.plan_json import plan_from_dict, plan_to_dict
@@ -49,85 +49,6 @@ _CLOCK = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
 
 class ArchiveError(PelvicoreError):
     """An archive that cannot be imported: damaged, not pelvicore's, or clashing with what the account holds."""
-
-
-Text20 = Annotated[str, StringConstraints(min_length=1, max_length=20)]
-Text50 = Annotated[str, StringConstraints(min_length=1, max_length=50)]
-Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Text254 = Annotated[str, StringConstraints(min_length=1, max_length=254)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
-
-
-class _Account(_Strict):
-    name: Text200
-    email: Text254 | None
-    role: Literal["person", "clinician", "admin"]
-    has_password: bool
-    totp_enabled: bool
-    created_at: AwareDatetime
-
-
-class _Session(_Strict):
-    id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
-    user_id: int
-    source: Text100
-    profile: Text100 | None
-    routine: Text100
-    speed: Annotated[float, Field(gt=0)]
-    status: SessionStatus
-    created_at: AwareDatetime
-    ended_at: AwareDatetime | None
-    fs_hz: Annotated[float, Field(gt=0, le=1e6)]
-    units: Annotated[dict[Text100, Text20], Field(min_length=1)]
-    summary: dict[str, Any] | None
-    contraction_count: Annotated[int, Field(ge=0)]
-    contractions: list[dict[str, Any]]
-    seed: int | None
-    end_reason: Annotated[str, StringConstraints(max_length=300)] | None
-    cues: list[dict[str, Any]]
-    steps: dict[str, Any] | None
-    live_view: bool
-    recorded_by: Text254 | None
-
-
-class _Event(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True, strict=True, allow_inf_nan=False)
-    kind: Text50
-    t_s: float
-
-
-class _SessionFile(_Session):
-    events: list[_Event]
-
-
-class _Device(_Strict):
-    profile: Text100
-    key: Text200
-    rest: float | None
-    mvc: Annotated[float, Field(gt=0)] | None
-    unit: Text20 | None
-    calibrated_at: AwareDatetime | None
-
-
-class _Plan(_Strict):
-    plan: dict[str, Any]
-    reminders: Annotated[list[str], Field(min_length=1, max_length=MAX_REMINDERS)]
-    week_started_at: AwareDatetime
-    created_at: AwareDatetime
-    updated_at: AwareDatetime
-
-
-class _Audit(_Strict):
-    at: AwareDatetime
-    actor: Annotated[str, StringConstraints(max_length=254)]
-    action: Text50
-    detail: Annotated[str, StringConstraints(max_length=300)]
-    address: Annotated[str, StringConstraints(max_length=64)]
-    by_owner: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,16 +105,16 @@ def read_archive(data: bytes) -> Archive:
         raise ArchiveError("not a zip file (or a damaged one: cut short?)") from None
     with zf:
         files = _contents(zf)
-        account = _model(_Account, "account.json", files["account.json"])
-        index = _model(TypeAdapter(list[_Session]), "sessions/index.json", files["sessions/index.json"])
+        account = _model(AccountFile, "account.json", files["account.json"])
+        index = _model(TypeAdapter(list[SessionEntry]), "sessions/index.json", files["sessions/index.json"])
         sessions = tuple(_session(entry, files) for entry in index)
-        devices = _model(TypeAdapter(list[_Device]), "devices.json", files["devices.json"])
+        devices = _model(TypeAdapter(list[DeviceEntry]), "devices.json", files["devices.json"])
         seen = set()
         for d in devices:
             if (d.profile, d.key) in seen:
                 raise ArchiveError(f"devices.json: trainer {d.key!r} ({d.profile}) is listed twice")
             seen.add((d.profile, d.key))
-        audit = _model(TypeAdapter(list[_Audit]), "audit.json", files["audit.json"])
+        audit = _model(TypeAdapter(list[AuditEntry]), "audit.json", files["audit.json"])
         return Archive(
             name=account.name, email=account.email, role=account.role, created_at=account.created_at,
             sessions=sessions,
@@ -299,12 +220,12 @@ def _count(name: str, files: dict[str, bytes]) -> int:
     return len(value)
 
 
-def _session(entry: _Session, files: dict[str, bytes]) -> SessionImport:
+def _session(entry: SessionEntry, files: dict[str, bytes]) -> SessionImport:
     name = f"sessions/{entry.id}.json"
     if name not in files or f"sessions/{entry.id}.csv" not in files:
         missing = name if name not in files else f"sessions/{entry.id}.csv"
         raise ArchiveError(f"{missing}: missing from the archive (sessions/index.json lists session {entry.id})")
-    record = _model(_SessionFile, name, files[name])
+    record = _model(SessionFile, name, files[name])
     listed = record.model_dump(exclude={"events"}) | {"contractions": [], "cues": []}
     differing = [key for key, value in entry.model_dump().items() if listed[key] != value]
     if differing:
@@ -417,7 +338,7 @@ def _diary(data: bytes) -> tuple[DiaryRow, ...]:
 def _plan(data: bytes | None) -> PlanRow | None:
     if data is None:
         return None
-    stored = _model(_Plan, "training/plan.json", data)
+    stored = _model(PlanFile, "training/plan.json", data)
     try:
         plan = to_json_object(plan_to_dict(plan_from_dict(stored.plan)), "training/plan.json")
     except PelvicoreError as exc:
