@@ -324,3 +324,24 @@ def test_any_damage_gives_an_archive_or_one_clear_line(tmp_path: Path) -> None:
                 read_archive(data)
             except ArchiveError as exc:
                 assert "\n" not in str(exc)
+
+
+def test_export_all_then_import_makes_her_account_from_the_archives_email(
+    db_url: str, engine: Engine, target: Engine, target_url: str, tmp_path: Path
+) -> None:
+    accounts = AccountStore(engine)
+    hers = accounts.create_user("her@x.example", email="her@x.example", role="person", password_hash=None)
+    session_id = store_simulated(SessionStore(engine), hers.id, "quick-check", seed=7)
+    out = tmp_path / "hers.zip"
+    runner = CliRunner()
+    written = runner.invoke(app, ["export", "--all", "--out", str(out), "--user", "her@x.example",
+                                  "--database-url", db_url])  # fmt: skip
+    assert written.exit_code == 0, written.output
+    assert any(a.action == "export" for a in accounts.list_audit(hers.id))
+    done = runner.invoke(app, ["import", str(out), "--user", "HER@x.example", "--database-url", target_url])
+    assert done.exit_code == 0, done.output
+    assert "(a new account)" in done.output and "sessions: 1" in done.output
+    moved = AccountStore(target).find_user(email="her@x.example")
+    assert moved is not None and moved.role == "person" and not moved.has_password
+    assert moved.created_at == hers.created_at  # her account dates from when she first made it
+    assert SessionStore(target).get(session_id, owner=moved.id) is not None
