@@ -6,6 +6,7 @@ terminal shows what a page would, from the same messages.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import deque
 from pathlib import Path
@@ -21,6 +22,7 @@ from pelvicore.devices.frames_source import RecordingSource
 from pelvicore.devices.replay import FileSource
 from pelvicore.devices.simulator import SimulatorSource
 from pelvicore.sessions import SessionManager
+from pelvicore.sessions.lsl import open_lsl, require_pylsl, source_ids, stream_lsl
 from pelvicore.store import SessionStore, make_engine, migrate
 from pelvicore.training.feedback import NOT_MEASURED
 from pelvicore.training.protocols import FREE
@@ -101,7 +103,13 @@ class TerminalView:
         return Panel(Group(*lines), title=f"pelvicore live — {self.title}", subtitle="Ctrl-C to stop")
 
 
-async def run_live(*, profile: str, protocol: str, speed: float, seed: int, file: Path | None) -> None:
+async def run_live(
+    *, profile: str, protocol: str, speed: float, seed: int, file: Path | None, lsl: bool = False
+) -> None:
+    """Play a simulated person (or ``file``) through a session in the terminal; ``lsl``: also publish it on the
+    Lab Streaming Layer (``sessions/lsl.py``) until it ends."""
+    if lsl:
+        require_pylsl()  # before anything starts: a one-line error without the extra
     source: RecordingSource
     if file is not None:
         source, routine = FileSource(file, speed=speed), FREE
@@ -118,10 +126,16 @@ async def run_live(*, profile: str, protocol: str, speed: float, seed: int, file
             info = source.info
             channel = "floor" if "floor" in info.units else next(iter(info.units))
             view = TerminalView(info.name, channel, info.units[channel], info.fs_hz)
-            with Live(view.render(), refresh_per_second=10, transient=False) as live:
-                async for text in manager.fanout.subscribe(session_id):
-                    view.take(json.loads(text))
-                    live.update(view.render())
+            # Its outlets open before the session can send anything: they miss nothing.
+            publisher = open_lsl(manager, session_id) if lsl else None
+            async with asyncio.TaskGroup() as tasks:
+                if publisher is not None:
+                    tasks.create_task(stream_lsl(publisher, manager.fanout, session_id))
+                    print("Publishing on the Lab Streaming Layer as " + " and ".join(source_ids(session_id)))
+                with Live(view.render(), refresh_per_second=10, transient=False) as live:
+                    async for text in manager.fanout.subscribe(session_id):
+                        view.take(json.loads(text))
+                        live.update(view.render())
         finally:
             await manager.shutdown()
         end = view.end or {}
