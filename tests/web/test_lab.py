@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from clinic_accounts import As, clinician_token
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from signed_in import bearer, signed_in, user_token
@@ -81,3 +82,19 @@ def test_the_switch_without_pylsl_is_503_with_the_install_hint(app: FastAPI, mon
         refused = her.put(f"/api/sessions/{session_id}/lsl", json={"publish": True})
         assert refused.status_code == 503 and "install pelvicore[lsl]" in refused.json()["detail"]
         stop(her, session_id)
+
+
+def test_the_switch_is_on_her_live_page_never_a_watching_clinicians(app: FastAPI) -> None:
+    with signed_in(app) as her:
+        session_id = start(her)
+        mine = her.get(f"/sessions/{session_id}/live").text
+        assert "For researchers" in mine and 'id="lsl"' in mine and "/static/lab.js" in mine
+        pt = As(her, clinician_token(str(app.state.settings.database_url), "pt@clinic.example"))
+        her.post("/api/shares", json={"clinician_email": "pt@clinic.example", "scope": ["training"]})
+        her.put(f"/api/sessions/{session_id}/live-view", json={"allowed": True})
+        watched = pt.get(f"/sessions/{session_id}/live")
+        assert watched.status_code == 200 and 'data-watching="true"' in watched.text
+        assert "For researchers" not in watched.text and "lab.js" not in watched.text
+        assert pt.put(f"/api/sessions/{session_id}/lsl", json={"publish": True}).status_code == 404
+        stop(her, session_id)
+        assert 'id="lsl"' not in her.get(f"/sessions/{session_id}/live").text  # ended: nothing to publish
