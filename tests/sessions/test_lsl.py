@@ -151,6 +151,32 @@ def test_an_inlet_gets_the_sessions_channels_samples_and_markers() -> None:
     assert received.gone_after_end  # the outlets closed with the session
 
 
+def test_an_emg_session_is_an_emg_stream_in_microvolts() -> None:
+    pylsl = pytest.importorskip("pylsl")
+
+    async def scenario() -> Any:
+        engine = make_engine("sqlite://")
+        try:
+            migrate(engine)
+            store = SessionStore(engine)
+            manager = SessionManager(store, flush_s=0.2)
+            routine, go = get_protocol("cough"), asyncio.Event()
+            source = HeldSimulator("healthy", routine, signals="emg", speed=10, go=go)
+            session_id = await manager.start_source(store.ensure_user(), source, routine, kind="simulator")
+            publisher = open_lsl(manager, session_id)
+            (found,) = await asyncio.to_thread(pylsl.resolve_byprop, "source_id", f"pelvicore-{session_id}", 1, 2.0)
+            info = await asyncio.to_thread(pylsl.StreamInlet(found).info, 2.0)
+            await asyncio.to_thread(publisher.close)
+            await manager.shutdown()
+            return info
+        finally:
+            engine.dispose()
+
+    info = asyncio.run(scenario())
+    assert info.type() == "EMG" and info.name() == "pelvicore cough"
+    assert set(info.get_channel_units()) == {"uV"} and set(info.get_channel_types()) == {"EMG"}
+
+
 def test_without_pylsl_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pylsl", None)  # ``import pylsl`` raises ImportError
 

@@ -75,15 +75,19 @@ class LslPublisher:
         Its sampling rate, Hz: the signal stream's nominal rate.
     units : dict of str to str
         Its channels, in order, with their units (``{"floor": "cmH2O", "abdomen": "cmH2O"}``).
+    unit : str
+        The unit of contractions' peaks (the analysed channel's), in their markers.
     emg : bool
         Surface EMG (stream type ``EMG``) rather than pressure (``Pressure``).
     """
 
-    def __init__(self, session_id: str, *, routine: str, fs_hz: float, units: dict[str, str], emg: bool) -> None:
+    def __init__(
+        self, session_id: str, *, routine: str, fs_hz: float, units: dict[str, str], unit: str, emg: bool
+    ) -> None:
         pylsl = require_pylsl()
         self._pylsl = pylsl
         self.channels = list(units)
-        self.unit = next(iter(units.values()), "")
+        self.unit = unit
         signal_id, markers_id = source_ids(session_id)
         kind = "EMG" if emg else "Pressure"
         info = pylsl.StreamInfo(f"pelvicore {routine}", kind, len(units), fs_hz, "float32", signal_id)
@@ -126,8 +130,8 @@ class LslPublisher:
                 samples[:, j] = column
         t_s = t0_s + np.arange(n) / fs_hz
         if self.zero_s is None:
-            # The frame's last sample was taken about when the runner got it (``produced_at``): a page that asked
-            # mid-session still gets the session's own time 0 (its first frames are a few seconds old).
+            # The frame's last sample was taken about when the runner got it (``produced_at``): switched on
+            # mid-session, the publisher still finds the session's own time 0 (its first frames are seconds old).
             age_s = max(0.0, time.time() - message.get("produced_at", time.time()))
             self.zero_s = self._pylsl.local_clock() - age_s - float(t_s[-1])
             self._release_held()
@@ -190,8 +194,9 @@ def open_lsl(manager: SessionManager, session_id: str) -> LslPublisher:
         raise SessionNotLive(f"session {session_id!r} is not running")
     pipeline = live.pipeline
     return LslPublisher(
-        session_id, routine=live.routine.name, fs_hz=pipeline.fs_hz, units=pipeline.units, emg=pipeline.kind == "emg"
-    )
+        session_id, routine=live.routine.name, fs_hz=pipeline.fs_hz, units=pipeline.units, unit=pipeline.unit,
+        emg=pipeline.kind == "emg",
+    )  # fmt: skip
 
 
 async def stream_lsl(publisher: LslPublisher, fanout: Fanout, session_id: str) -> None:
