@@ -186,6 +186,21 @@ def test_lost_samples_are_written_as_E_and_a_stopped_session_says_so(store: Sess
     assert "stopped" in summary["note"][0]["text"] and "she pressed stop" in summary["note"][0]["text"]
 
 
+def test_an_absurd_playback_speed_still_gives_valid_times(store: SessionStore, user: int) -> None:
+    # The API refuses speeds under 0.1; a stored session with a broken one exports at the recording's own times.
+    session_id = store.create_session(
+        user, source="simulator", profile="healthy", routine="daily", speed=5e-324, fs_hz=10.0, units={"floor": "cmH2O"}
+    )
+    store.append_chunk(session_id, 0, {"floor": [0.0, 20.0, 20.0, 0.0]})
+    store.append_events(session_id, [{"kind": "contraction", "t_s": 0.1, "onset_s": 0.1, "offset_s": 0.3,
+                                      "peak": 20.0, "hold_s": 0.2, "technique": "lift"}])  # fmt: skip
+    store.finish(session_id, "completed", None)
+    _, entries = parsed(session_bundle(store, session_id, owner=user))
+    (contraction,) = coded(resources(entries, "Observation"), "contraction")
+    start = datetime.fromisoformat(contraction["effectivePeriod"]["start"])
+    assert timedelta(0) < start - store.get(session_id, owner=user).created_at < timedelta(seconds=1)  # type: ignore[union-attr]
+
+
 def test_sampled_data_precision_and_signs() -> None:
     assert sampled_data(np.array([0.0, -0.0001, 1.23456, -2.5, np.inf, 4000.0])) == "0 0 1.235 -2.5 E 4000"
 

@@ -35,11 +35,15 @@ def free_port() -> int:
 
 
 def start_server(database_url: str, port: int, *extra: str) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pelvicore", "serve", "--port", str(port), "--database-url", database_url, *extra],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    # The server's log goes beside its database (a failing test's traceback is there), or nowhere.
+    folder = Path(database_url.removeprefix("sqlite:///")).parent if database_url.startswith("sqlite:///") else None
+    with contextlib.ExitStack() as files:
+        log = files.enter_context(open(folder / "server.log", "ab")) if folder and folder.is_dir() else None
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pelvicore", "serve", "--port", str(port), "--database-url", database_url, *extra],
+            stdout=log or subprocess.DEVNULL,
+            stderr=log or subprocess.DEVNULL,
+        )  # the child keeps its own copy of the log file
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -12,6 +12,7 @@ Times: a session's ``t_s`` are seconds of its signal; the wall-clock time of one
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from pelvicore.store.repository import SessionRecord, SessionStore
 
 #: Decimals written per sample: 0.001 cmH2O, µV or raw unit is below any trainer's resolution.
 TRACE_DECIMALS = 3
+MAX_SESSION_S = 7 * 24 * 3600.0  # longer than any session: a time beyond it comes from a broken speed
 #: Channel name -> local code of the trace component.
 CHANNEL_CODES = {"floor": "pelvic-floor-signal", "abdomen": "abdominal-signal", "emg": "pelvic-floor-emg"}
 
@@ -96,7 +98,11 @@ def _base(record: SessionRecord, patient_url: str, device_url: str) -> dict[str,
 
 
 def _at(record: SessionRecord, t_s: float) -> str:
-    return _iso(record.created_at + timedelta(seconds=float(t_s) / record.speed))
+    """The wall-clock time of ``t_s`` seconds into the recording (a simulated session played faster or slower)."""
+    seconds = float(t_s) / record.speed if record.speed > 0 else float(t_s)
+    if not math.isfinite(seconds) or abs(seconds) > MAX_SESSION_S:
+        seconds = float(t_s) if math.isfinite(float(t_s)) else 0.0  # an absurd speed: the recording's own time
+    return _iso(record.created_at + timedelta(seconds=seconds))
 
 
 def _iso(when: datetime) -> str:
@@ -138,16 +144,14 @@ def _component(code: str, value: Any, unit: str | None = None) -> dict[str, Any]
 
 
 def _contraction_components(c: dict[str, Any], unit: str) -> list[dict[str, Any]]:
+    """What the contraction's record holds, each with its unit; a measure it lacks is left out, never guessed."""
+    measures = (("peak-above-rest", "peak", unit), ("rest-level", "rest_level", unit), ("hold", "hold_s", "s"),
+                ("rise", "rise_s", "s"), ("release", "release_s", "s"), ("residual", "residual_pct", "%"))  # fmt: skip
     parts = [
-        _component("peak-above-rest", c["peak"], unit),
-        _component("rest-level", c["rest_level"], unit),
-        _component("hold", c["hold_s"], "s"),
-        _component("rise", c["rise_s"], "s"),
+        _component(code, c[key], u)
+        for code, key, u in measures
+        if isinstance(c.get(key), int | float) and not isinstance(c.get(key), bool) and math.isfinite(c[key])
     ]
-    if c.get("release_s") is not None:
-        parts.append(_component("release", c["release_s"], "s"))
-    if c.get("residual_pct") is not None:
-        parts.append(_component("residual", c["residual_pct"], "%"))
     technique = c.get("technique") or "unknown"
     parts.append(_component("technique", concept(f"technique-{technique}")))
     return parts

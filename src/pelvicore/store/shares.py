@@ -46,6 +46,10 @@ class SessionAccess:
     running: bool
 
 
+MAX_ID = 2**31 - 1
+"""The largest account id (a 32-bit INTEGER on PostgreSQL): larger ones are refused before any query."""
+
+
 class ShareStore(Transactions):
     """Each method is one short transaction."""
 
@@ -88,7 +92,9 @@ class ShareStore(Transactions):
             return rows
 
     def active(self, clinician_id: int, user_id: int, *, at: datetime) -> ShareRecord | None:
-        """The clinician's active share of her data, if any."""
+        """The clinician's active share of her data, if any (an id no account can have: None, unasked)."""
+        if not (0 < clinician_id <= MAX_ID and 0 < user_id <= MAX_ID):
+            return None
         with self._read() as db:
             found = _records(
                 db, Share.clinician_id == clinician_id, Share.user_id == user_id, Share.revoked_at.is_(None),

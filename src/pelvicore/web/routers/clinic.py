@@ -77,7 +77,7 @@ class ClinicSession(BaseModel):
     source: Literal["browser", "simulator"] = "browser"
     device_profile: DeviceProfileName | None = Field(None, description="Her trainer's kind (browser: required)")
     profile: Profile = "healthy"
-    speed: float = Field(1.0, gt=0, le=100, description="Playback speed of the simulator (1 = real time)")
+    speed: float = Field(1.0, ge=0.1, le=100, description="Playback speed of the simulator (1 = real time, 0.1 to 100)")
 
 
 class ClinicSessionStarted(BaseModel):

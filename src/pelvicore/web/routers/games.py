@@ -44,7 +44,7 @@ class GameStart(BaseModel):
     source: Literal["simulator", "browser"] = "simulator"
     profile: Profile = "healthy"
     device_profile: DeviceProfileName | None = Field(None, description="Trainer kind (browser: required)")
-    speed: float = Field(1.0, gt=0, le=100, description="Playback speed of the simulator (1 = real time)")
+    speed: float = Field(1.0, ge=0.1, le=100, description="Playback speed of the simulator (1 = real time, 0.1 to 100)")
 
 
 class GameStarted(BaseModel):

@@ -59,7 +59,7 @@ class TodayRequest(BaseModel):
     device_address: str | None = Field(None, pattern=r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$|^[0-9A-Fa-f-]{36}$")
     device_profile: DeviceProfileName | None = None
     profile: Profile = "healthy"
-    speed: float = Field(1.0, gt=0, le=100)
+    speed: float = Field(1.0, ge=0.1, le=100, description="Playback speed of the simulator (1 = real time, 0.1 to 100)")
     seed: int | None = Field(None, ge=0, le=2**32 - 1, description="Seed of the simulated person (default: random)")
 
 

@@ -60,7 +60,7 @@ class SessionRequest(BaseModel):
     device_profile: DeviceProfileName | None = Field(None, description="Trainer kind (browser: required)")
     profile: Profile = "healthy"
     routine: Routine = "quick-check"
-    speed: float = Field(1.0, gt=0, le=100, description="Playback speed of the simulator (1 = real time)")
+    speed: float = Field(1.0, ge=0.1, le=100, description="Playback speed of the simulator (1 = real time, 0.1 to 100)")
     seed: int | None = Field(None, ge=0, le=2**32 - 1, description="Seed of the simulated person (default: random)")
 
 

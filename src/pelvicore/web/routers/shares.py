@@ -13,7 +13,7 @@ from pelvicore.accounts import AccountError
 from pelvicore.accounts.sharing import DEFAULT_DAYS, MAX_DAYS, NotShared, Scope, scope_of
 from pelvicore.store.clinic import MESSAGE_MAX_CHARS, MessageRecord
 from pelvicore.store.errors import StoreError
-from pelvicore.store.shares import ShareRecord
+from pelvicore.store.shares import MAX_ID, ShareRecord
 from pelvicore.web.deps import ClinicDep, PrincipalDep, SharingDep, client_address, now
 
 router = APIRouter(tags=["sharing"])
@@ -39,12 +39,12 @@ class LiveView(BaseModel):
 
 
 class MessageRequest(BaseModel):
-    clinician_id: int
+    clinician_id: int = Field(ge=1, le=MAX_ID)
     text: str = Field(min_length=1, max_length=MESSAGE_MAX_CHARS)
 
 
 class ReadRequest(BaseModel):
-    clinician_id: int
+    clinician_id: int = Field(ge=1, le=MAX_ID)
 
 
 def share_dict(share: ShareRecord, at: datetime) -> dict[str, Any]:
