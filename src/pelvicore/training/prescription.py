@@ -16,7 +16,7 @@ from pelvicore.training.errors import PlanError
 from pelvicore.training.library import NICE_CG171, Position
 from pelvicore.training.plan import Change, Plan
 
-PRESCRIPTION_SOURCE = f"Prescribed by her physical therapist; {NICE_CG171}"
+PRESCRIPTION_SOURCE = f"A physical therapist's prescription; {NICE_CG171}"
 MAX_HOLD_S = 60.0
 MAX_SETS_PER_DAY = 6
 MAX_FAST_REPS = 20
