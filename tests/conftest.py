@@ -70,11 +70,11 @@ def pg_admin(pg_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a SQLite file, or a PostgreSQL schema of its own (dropped afterwards)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
+@contextlib.contextmanager
+def empty_database(backend: str, request: pytest.FixtureRequest, sqlite_file: Path) -> Iterator[str]:
+    """The URL of an empty database: ``sqlite_file``, or a PostgreSQL schema of its own (dropped afterwards)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{sqlite_file}"
         return
     admin: Engine = request.getfixturevalue("pg_admin")
     schema = f"pc_{uuid.uuid4().hex[:16]}"
@@ -86,6 +86,21 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, or a PostgreSQL schema of its own (dropped afterwards)."""
+    with empty_database(request.param, request, tmp_path / "store.sqlite3") as url:
+        yield url
+
+
+@pytest.fixture
+def second_db_url(db_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A second empty database on the same backend as ``db_url`` (to move data from one to the other)."""
+    backend = "sqlite" if db_url.startswith("sqlite") else "postgresql"
+    with empty_database(backend, request, tmp_path / "second.sqlite3") as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
@@ -15,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select
 from stored_sessions import store_simulated
 from typer.testing import CliRunner
 
@@ -53,26 +51,8 @@ NOT_ROUND_TRIPPED = {"README.txt", "audit.json", "sharing/shares.json", "sharing
 
 
 @pytest.fixture
-def target_url(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A second empty database on the same backend as ``db_url``."""
-    if db_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'target.sqlite3'}"
-        return
-    admin: Engine = request.getfixturevalue("pg_admin")
-    schema = f"pc_{uuid.uuid4().hex[:16]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(request.getfixturevalue("pg_url")).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-
-
-@pytest.fixture
-def target(target_url: str) -> Iterator[Engine]:
-    engine = make_engine(target_url)
+def target(second_db_url: str) -> Iterator[Engine]:
+    engine = make_engine(second_db_url)
     migrate(engine)
     yield engine
     engine.dispose()
@@ -260,28 +240,29 @@ def test_her_plan_profile_or_diary_days_clash(engine: Engine, target: Engine) ->
 
 # -- the command line -----------------------------------------------------------------------------------------------
 def test_pelvicore_import_prints_what_came_in_and_refuses_in_one_line(
-    engine: Engine, target: Engine, target_url: str, tmp_path: Path
+    engine: Engine, target: Engine, second_db_url: str, tmp_path: Path
 ) -> None:
     her, _ = her_record(engine)
     archive = tmp_path / "hers.zip"
     archive.write_bytes(export(engine, her))
     runner = CliRunner()
-    done = runner.invoke(app, ["import", str(archive), "--database-url", target_url])
+    done = runner.invoke(app, ["import", str(archive), "--database-url", second_db_url])
     assert done.exit_code == 0, done.output
     for phrase in ("imported", "sessions: 4", "diary days: 2", "training plan: yes", "not imported: 1 shares"):
         assert phrase in done.output
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"nothing here")
-    refused = runner.invoke(app, ["import", str(bad), "--database-url", target_url])
+    refused = runner.invoke(app, ["import", str(bad), "--database-url", second_db_url])
     assert refused.exit_code == 2
     assert refused.stderr.strip() == f"pelvicore: error: {bad}: not a zip file (or a damaged one: cut short?)"
-    again = runner.invoke(app, ["import", str(archive), "--database-url", target_url])
+    again = runner.invoke(app, ["import", str(archive), "--database-url", second_db_url])
     assert again.exit_code == 2 and "already on this server" in again.stderr and again.stderr.count("\n") == 1
     # Another email than the archive's is refused; the archive's own makes her account (here: it clashes, so not).
-    stranger = runner.invoke(app, ["import", str(archive), "--user", "x@y.example", "--database-url", target_url])
+    stranger = runner.invoke(app, ["import", str(archive), "--user", "x@y.example", "--database-url", second_db_url])
     assert stranger.exit_code == 2 and "make the account first" in stranger.stderr
     users = rows(target)["users"]
-    assert runner.invoke(app, ["import", str(archive), "--user", "local", "--database-url", target_url]).exit_code == 2
+    local = runner.invoke(app, ["import", str(archive), "--user", "local", "--database-url", second_db_url])
+    assert local.exit_code == 2
     assert rows(target)["users"] == users
 
 
@@ -327,7 +308,7 @@ def test_any_damage_gives_an_archive_or_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_export_all_then_import_makes_her_account_from_the_archives_email(
-    db_url: str, engine: Engine, target: Engine, target_url: str, tmp_path: Path
+    db_url: str, engine: Engine, target: Engine, second_db_url: str, tmp_path: Path
 ) -> None:
     accounts = AccountStore(engine)
     hers = accounts.create_user("her@x.example", email="her@x.example", role="person", password_hash=None)
@@ -338,7 +319,7 @@ def test_export_all_then_import_makes_her_account_from_the_archives_email(
                                   "--database-url", db_url])  # fmt: skip
     assert written.exit_code == 0, written.output
     assert any(a.action == "export" for a in accounts.list_audit(hers.id))
-    done = runner.invoke(app, ["import", str(out), "--user", "HER@x.example", "--database-url", target_url])
+    done = runner.invoke(app, ["import", str(out), "--user", "HER@x.example", "--database-url", second_db_url])
     assert done.exit_code == 0, done.output
     assert "(a new account)" in done.output and "sessions: 1" in done.output
     moved = AccountStore(target).find_user(email="her@x.example")

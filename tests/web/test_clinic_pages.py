@@ -14,15 +14,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from clinic_accounts import clinician_token
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, ViewportSize, expect
 from signed_in import BASE_URL, LocalClient, bearer, user_token
 from stored_sessions import store_simulated
 from web_server import chromium, served, shot
 
-from pelvicore.accounts import Accounts
 from pelvicore.store.accounts import AccountStore
-from pelvicore.store.db import make_engine, migrate
+from pelvicore.store.db import make_engine
 from pelvicore.store.repository import SessionStore
 from pelvicore.web.app import create_app
 from pelvicore.web.settings import Settings
@@ -35,18 +35,6 @@ SIZES: list[tuple[str, ViewportSize]] = [
     ("desktop", {"width": 1280, "height": 800}),
 ]
 PLAN = {"goal": "strength", "max_squeeze": 20, "max_unit": "cmH2O", "longest_hold_s": 3, "fast_reps": 6}
-
-
-def clinician_token(database_url: str, email: str = CLINICIAN) -> str:
-    """A bearer token for a clinician's account (made if new)."""
-    engine = make_engine(database_url)
-    try:
-        migrate(engine)
-        accounts = Accounts(AccountStore(engine))
-        user = accounts.store.find_user(email=email) or accounts.create_user(email, role="clinician", password=None)
-        return accounts.create_token(user)
-    finally:
-        engine.dispose()
 
 
 def user_id(database_url: str, email: str) -> int:

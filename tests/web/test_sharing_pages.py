@@ -14,33 +14,19 @@ from pathlib import Path
 
 import httpx
 import pytest
+from clinic_accounts import clinician_token
 from playwright.sync_api import Browser, Dialog, expect
 from signed_in import BASE_URL, LocalClient, bearer, user_token
 from stored_sessions import store_simulated
 from web_server import Server, chromium, served, shot
 
-from pelvicore.accounts import Accounts
 from pelvicore.store import SessionStore, make_engine
-from pelvicore.store.accounts import AccountStore
-from pelvicore.store.db import migrate
 from pelvicore.web.app import create_app
 from pelvicore.web.settings import Settings
 
 PT = "pt@clinic.example"
 BY_HAND = {"goal": "strength", "max_squeeze": 20, "max_unit": "cmH2O", "longest_hold_s": 3, "fast_reps": 6}
 SIZES = [("phone", {"width": 375, "height": 800}), ("desktop", {"width": 1280, "height": 800})]
-
-
-def clinician_token(database_url: str, email: str = PT) -> str:
-    """A bearer token for the clinician ``email`` (the account is made if new)."""
-    engine = make_engine(database_url)
-    try:
-        migrate(engine)
-        accounts = Accounts(AccountStore(engine))
-        user = accounts.store.find_user(email=email) or accounts.create_user(email, role="clinician", password=None)
-        return accounts.create_token(user)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture

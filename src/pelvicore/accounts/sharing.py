@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 Scope = Literal["training", "care"]
 SCOPES: tuple[Scope, ...] = get_args(Scope)
+ALL_SCOPES: frozenset[str] = frozenset(SCOPES)
+"""What a share may cover; the dashboard, the reports and the FHIR exports read only what their scope names."""
 DEFAULT_DAYS = 180
 """Six months: long enough for a 12-week programme and its review, short enough that a share does not outlive care."""
 MAX_DAYS = 730

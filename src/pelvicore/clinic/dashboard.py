@@ -18,6 +18,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from pelvicore.accounts.sharing import ALL_SCOPES as SCOPES
 from pelvicore.care.diary import DiaryEntry
 from pelvicore.care.profile import CareProfile
 from pelvicore.care.records import CareRecords
@@ -49,7 +50,6 @@ WINDOW_DAYS: Final = 30
 #: How far back the loader reads sessions and diary entries: the window, and the 4 weeks a diary entry is
 #: compared with to decide whether what it reports is new (``care.diary.LOOKBACK_DAYS``).
 READ_DAYS: Final = 60
-SCOPES: Final = frozenset({"training", "care"})
 
 
 class ClinicError(PelvicoreError):

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from pelvicore.accounts.sharing import ALL_SCOPES
 from pelvicore.care.records import CareRecords
 from pelvicore.exports.errors import ExportError
 from pelvicore.exports.fhir_bundle import Entries, PatientFacts, add_device, add_patient
@@ -32,7 +33,6 @@ from pelvicore.training.plan_records import Plans
 logger = logging.getLogger(__name__)
 
 #: What a person bundle may hold: her training (sessions, trainers, plan) and her care records (diary, age).
-ALL_SCOPES: frozenset[str] = frozenset({"training", "care"})
 
 
 def session_bundle(store: SessionStore, session_id: str, *, owner: int, patient: PatientFacts | None = None) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, tzinfo
 
+from pelvicore.accounts.sharing import ALL_SCOPES as SCOPES
 from pelvicore.care.records import CareRecords
 from pelvicore.exports.report_render import ReportError, render_pdf
 from pelvicore.store.repository import SessionStore
@@ -19,7 +20,6 @@ from pelvicore.training.plan_records import Plans
 
 #: What a period report may show: ``training`` (sessions, assessments, plan, progress), ``care`` (diary,
 #: questionnaires, triage, bone screen).
-SCOPES = frozenset({"training", "care"})
 MAX_DAYS = 3660
 
 __all__ = ["SCOPES", "ReportError", "period_report_pdf", "session_report_pdf"]
