@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from clinic_accounts import As, clinician_token
 from signed_in import BASE_URL, LocalClient, user_token
+from starlette.testclient import WebSocketDenialResponse
 from starlette.websockets import WebSocketDisconnect
 from stored_sessions import store_simulated
 
@@ -204,8 +205,9 @@ def test_a_clinician_watches_live_only_when_she_allows_it(clients, url: str) -> 
     # While it runs, nothing of it without her leave: not the stream, nor the page, nor polling its trace.
     for path in (f"/sessions/{session_id}/live", f"/api/sessions/{session_id}/trace", f"/api/sessions/{session_id}"):
         assert pt.get(path).status_code == 404, path
-    with pytest.raises(Exception), pt.websocket_connect(f"/ws/sessions/{session_id}") as ws:  # noqa: B017
+    with pytest.raises(WebSocketDenialResponse) as denied, pt.websocket_connect(f"/ws/sessions/{session_id}") as ws:
         ws.receive_json()
+    assert denied.value.status_code == 404
     assert her.put(f"/api/sessions/{session_id}/live-view", json={"allowed": True}).json() == {"live_view": True}
     assert 'id="watching"' in pt.get(f"/sessions/{session_id}/live").text  # the page, read-only
     with pt.websocket_connect(f"/ws/sessions/{session_id}") as ws:
