@@ -30,13 +30,6 @@ app = typer.Typer(
 )
 
 
-class LogLevel(StrEnum):
-    debug = "debug"
-    info = "info"
-    warning = "warning"
-    error = "error"
-
-
 class SignalSet(StrEnum):
     pressure = "pressure"
     emg = "emg"
@@ -154,89 +147,6 @@ def live(
         typer.echo("stopped")
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1 = this computer only)")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
-    database_url: Annotated[
-        str | None,
-        typer.Option(help="SQLAlchemy URL, e.g. postgresql://user@host/db (default: SQLite in your data folder)"),
-    ] = None,
-    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the app in a web browser")] = False,
-    ble: Annotated[str, typer.Option("--ble", help=TRANSPORT_HELP + "; 'none' for no Bluetooth")] = "bleak",
-    ble_speed: Annotated[float, typer.Option(min=0.1, max=100, help="Playback speed of virtual trainers")] = 1.0,
-    allowed_host: Annotated[
-        list[str] | None,
-        typer.Option(help="A host name this server is reached by, besides localhost (repeat for several)"),
-    ] = None,
-    log_level: Annotated[
-        LogLevel, typer.Option(help="What the server logs: each session's start and end at info, problems at warning")
-    ] = LogLevel.info,
-) -> None:
-    """Run the web app: live sessions with the simulator, summaries and history.
-
-    On this computer only (the default, 127.0.0.1) nobody needs a password: pelvicore prints a one-time sign-in
-    link (and opens it with --open). Listening on a network (--host 0.0.0.0) needs an admin account first.
-    """
-    import logging
-    import os
-    import threading
-
-    import uvicorn
-
-    from pelvicore.web.app import create_app
-    from pelvicore.web.serving import collect_garbage_less_often, prepare_accounts
-    from pelvicore.web.settings import Settings
-
-    settings = Settings(
-        host=host,
-        port=port,
-        database_url=database_url or os.environ.get("PELVICORE_DATABASE_URL", ""),
-        ble=os.environ.get("PELVICORE_BLE", ble) if ble == "bleak" else ble,
-        ble_speed=ble_speed,
-        allowed_hosts=[*Settings().allowed_hosts, *(allowed_host or [])],
-    )
-    logging.basicConfig(level=log_level.value.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # not a line per migration step at every start
-    try:
-        start = prepare_accounts(settings)
-    except PelvicoreError as exc:
-        _fail(str(exc))
-    for line in start.lines:
-        typer.echo(line)
-    if open_browser:
-        # Opened once the server answers, so the browser never meets a refused connection.
-        threading.Thread(target=_open_when_up, args=(start.open_url, port), daemon=True).start()
-    collect_garbage_less_often()
-    try:
-        uvicorn.run(
-            create_app(settings),
-            host=host,
-            port=port,
-            log_level=log_level.value if log_level != LogLevel.info else "warning",  # info: no line per request
-            ws_max_size=settings.max_ws_message_bytes,
-            # Frames are small and many: compressing each costs more CPU than the bytes it saves on a LAN.
-            ws_per_message_deflate=False,
-        )
-    except PelvicoreError as exc:
-        _fail(str(exc))
-
-
-def _open_when_up(url: str, port: int, timeout_s: float = 30.0) -> None:
-    import socket
-    import time
-    import webbrowser
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            time.sleep(0.1)
-    webbrowser.open(url)
-
-
 devices_app = typer.Typer(
     help=(
         "Bluetooth trainers: find them, decode their payloads.\n\n"
@@ -264,6 +174,9 @@ app.command("export")(export_command)
 from pelvicore.exports.archive_cli import import_command  # noqa: E402  (kept beside its registration)
 
 app.command("import")(import_command)
+from pelvicore.web.serve_cli import serve_command  # noqa: E402  (kept beside its registration)
+
+app.command("serve")(serve_command)
 
 
 @devices_app.command("decode")

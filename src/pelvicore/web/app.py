@@ -44,6 +44,11 @@ from pelvicore.web.settings import Settings
 STATIC = Path(__file__).parent / "static"
 
 
+def app_from_environment() -> FastAPI:
+    """The app of one worker among several (``serve --workers N``): its settings come from ``PELVICORE_*``."""
+    return create_app(Settings())
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the database is migrated and interrupted sessions are closed on start-up."""
     settings = settings or Settings()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from typing import Final
 
@@ -16,6 +17,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PELVICORE_")
 
     database_url: str = ""
+    #: Redis that carries live sessions between worker processes (``redis://host:6379/0``); empty: this
+    #: process only. Needs PostgreSQL, which the processes share.
+    redis_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     #: Seconds of samples the recorder may hold before writing them (at most about 1 s at risk in a crash).
@@ -34,6 +38,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     #: Largest WebSocket message a browser may send, bytes (a Web Bluetooth payload is a few dozen).
     max_ws_message_bytes: int = 16_384
+
+    def to_environment(self) -> dict[str, str]:
+        """These settings as ``PELVICORE_*`` variables, for worker processes that build their own."""
+        return {
+            f"PELVICORE_{name.upper()}": value if isinstance(value, str) else json.dumps(value)
+            for name, value in self.model_dump().items()
+        }
 
     def hosts(self) -> frozenset[str]:
         """Every host name allowed: the loopback names, ``host`` when it is a specific address, and the extras."""
