@@ -1,0 +1,95 @@
+"""pelvicore's own certificate authority and the server certificate it signs (``serve --https``)."""
+
+from __future__ import annotations
+
+import hashlib
+import ssl
+import stat
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+
+from pelvicore.web.settings import LOOPBACK_HOSTS, this_computer_names
+from pelvicore.web.tls import (
+    CA_CERT,
+    CA_KEY,
+    SERVER_KEY,
+    SERVER_LIFETIME,
+    TLSError,
+    ca_certificate_der,
+    ca_fingerprint,
+    certificate_names,
+    ensure_certificate,
+)
+
+NAMES = {*this_computer_names(), *LOOPBACK_HOSTS}
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def load(path: Path) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(path.read_bytes())
+
+
+def test_the_server_certificate_names_this_computer_and_is_signed_by_the_ca(tmp_path: Path) -> None:
+    cert = ensure_certificate(NAMES, folder=tmp_path, now=NOW)
+    assert cert.issued and cert.names == frozenset(NAMES)
+    server, ca = load(cert.certfile), load(cert.ca_certfile)
+    assert certificate_names(server) == {"localhost", "127.0.0.1", "::1", *this_computer_names()}
+    server.verify_directly_issued_by(ca)
+    assert server.not_valid_after_utc - NOW <= SERVER_LIFETIME
+    assert ca.not_valid_after_utc - NOW > timedelta(days=5 * 365)
+    assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    assert not server.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    # Python's own TLS stack loads the pair and trusts the server certificate through the CA.
+    ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert.certfile, cert.keyfile)
+    ssl.create_default_context(cafile=cert.ca_certfile)
+
+
+def test_keys_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    ensure_certificate(NAMES, folder=tmp_path, now=NOW)
+    for name in (CA_KEY, SERVER_KEY):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+    assert stat.S_IMODE((tmp_path / CA_CERT).stat().st_mode) == 0o644  # a certificate is public
+
+
+def test_a_second_start_reuses_the_files(tmp_path: Path) -> None:
+    first = ensure_certificate(NAMES, folder=tmp_path, now=NOW)
+    files = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    second = ensure_certificate(sorted(NAMES, reverse=True), folder=tmp_path, now=NOW + timedelta(days=100))
+    assert not second.issued and second.not_after == first.not_after
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == files
+
+
+def test_new_names_or_an_ending_certificate_get_a_new_one_from_the_same_ca(tmp_path: Path) -> None:
+    first = ensure_certificate(NAMES, folder=tmp_path, now=NOW)
+    ca = (tmp_path / CA_CERT).read_bytes()
+    fingerprint = ca_fingerprint(tmp_path)
+    moved = ensure_certificate({*NAMES, "192.168.1.77"}, folder=tmp_path, now=NOW)
+    assert moved.issued and "192.168.1.77" in certificate_names(load(moved.certfile))
+    renewed = ensure_certificate({*NAMES, "192.168.1.77"}, folder=tmp_path, now=first.not_after - timedelta(days=29))
+    assert renewed.issued and renewed.not_after > first.not_after
+    assert (tmp_path / CA_CERT).read_bytes() == ca and ca_fingerprint(
+        tmp_path
+    ) == fingerprint  # her phone keeps trusting
+    load(renewed.certfile).verify_directly_issued_by(load(tmp_path / CA_CERT))
+
+
+def test_the_ca_certificate_is_offered_in_der(tmp_path: Path) -> None:
+    assert ca_certificate_der(tmp_path) is None and ca_fingerprint(tmp_path) is None
+    ensure_certificate(NAMES, folder=tmp_path, now=NOW)
+    der = ca_certificate_der(tmp_path)
+    assert der is not None and x509.load_der_x509_certificate(der) == load(tmp_path / CA_CERT)
+    assert ca_fingerprint(tmp_path) == hashlib.sha256(der).digest().hex(":").upper()  # as a phone shows it
+
+
+def test_an_unwritable_folder_or_a_foreign_key_is_one_clear_error(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    with pytest.raises(TLSError, match="cannot keep the HTTPS certificate files"):
+        ensure_certificate(NAMES, folder=blocked / "pelvicore", now=NOW)
+    ensure_certificate(NAMES, folder=tmp_path / "data", now=NOW)
+    (tmp_path / "data" / CA_KEY).write_text("-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n")
+    with pytest.raises(TLSError, match="is not a private key pelvicore made"):
+        ensure_certificate(NAMES, folder=tmp_path / "data", now=NOW)
