@@ -96,6 +96,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def pg_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty PostgreSQL schema of its own (dropped afterwards): for what only PostgreSQL can share."""
+    with empty_database("postgresql", request, tmp_path / "unused.sqlite3") as url:
+        yield url
+
+
+@pytest.fixture
 def second_db_url(db_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A second empty database on the same backend as ``db_url`` (to move data from one to the other)."""
     backend = "sqlite" if db_url.startswith("sqlite") else "postgresql"

@@ -186,7 +186,9 @@ def test_without_pylsl_the_error_says_what_to_install(monkeypatch: pytest.Monkey
             migrate(engine)
             store = SessionStore(engine)
             manager = SessionManager(store, flush_s=0.2)
-            session_id = await manager.start(store.ensure_user(), profile="healthy", routine="cough", speed=100)
+            session_id = await manager.start_simulator(
+                store.ensure_user(), profile="healthy", routine="cough", speed=100
+            )
             with pytest.raises(LslUnavailable, match=r"install pelvicore\[lsl\]"):
                 open_lsl(manager, session_id)
             await manager.shutdown()

@@ -19,7 +19,7 @@ from pelvicore.store.models import Base
 TABLES = {
     "alembic_version", "users", "sessions", "chunks", "events", "devices", "care_profiles", "diary_entries",
     "training_plans", "login_sessions", "api_tokens", "audit_events", "login_failures", "shares", "share_invitations",
-    "clinic_notes", "messages",
+    "clinic_notes", "messages", "workers",
 }  # fmt: skip
 
 
@@ -38,7 +38,8 @@ def test_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS_DIR / "versions" / "0007_end_states.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0008_session_steps.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "0010_sharing.py").is_file()
-    assert head_revision() == "0010"
+    assert (MIGRATIONS_DIR / "versions" / "0011_workers.py").is_file()
+    assert head_revision() == "0011"
 
 
 def test_migrate_twice_is_a_no_op(engine: Engine) -> None:

@@ -69,6 +69,23 @@ class BrowserSource:
         self._stopped.set()
 
     # -- from the page ------------------------------------------------------------------------------
+    def take(self, message: object) -> None:
+        """One message from the page (see ``static/webble.js``): a ``payload`` from the trainer, or the
+        ``sensor`` link's state; ``DecodeError`` naming what is wrong with anything else."""
+        if not isinstance(message, dict):
+            raise DecodeError("expected a JSON object")
+        if message.get("type") == "payload":
+            self.push(str(message.get("characteristic", "")), message.get("hex"))  # type: ignore[arg-type]
+        elif message.get("type") == "sensor":
+            battery = message.get("battery")
+            self.sensor_state(
+                str(message.get("state")),
+                str(message.get("name") or "")[:80],
+                float(battery) if isinstance(battery, int | float) and not isinstance(battery, bool) else None,
+            )
+        else:
+            raise DecodeError(f"unknown message type {message.get('type')!r}")
+
     def push(self, characteristic: str, payload_hex: str) -> None:
         """One payload as the page saw it; ``DecodeError`` names what is wrong with a malformed message."""
         if not isinstance(payload_hex, str) or len(payload_hex) > 2 * MAX_PAYLOAD_BYTES:

@@ -1,7 +1,7 @@
 """Fan-out: a live session's messages to every page that watches it.
 
 ``Fanout`` is the interface the runner publishes to and WebSockets subscribe from; ``LocalFanout`` carries it
-inside one process (another process can carry it later, e.g. through Redis, behind the same interface).
+inside one process; ``redis_fanout.RedisFanout`` carries it between worker processes.
 
 For each subscriber the order of messages is kept; cues, contractions, warnings and ``end`` are never dropped;
 frames are shed oldest-first when a page falls more than ``max_frames`` behind. Each message is written as JSON
@@ -33,11 +33,16 @@ MAX_EVENTS: Final = 10_000
 class Fanout(Protocol):
     """Publish a session's messages; subscribe to them by session id."""
 
+    def open(self, session_id: str, history: list[Message] | None = None) -> None: ...
+
     def publish(self, session_id: str, message: Message) -> None: ...
 
     def subscribe(self, session_id: str) -> AsyncIterator[str]: ...
 
     def close(self, session_id: str) -> None: ...
+
+    async def flushed(self) -> None:
+        """Wait until what was published so far reaches every process that may watch (in one: at once)."""
 
 
 class Subscription:
@@ -107,19 +112,38 @@ class LocalFanout:
             self._remember(channel, message["type"], _json(message))
 
     def publish(self, session_id: str, message: Message) -> None:
+        self.publish_item(session_id, message)
+
+    def publish_item(self, session_id: str, message: Message) -> Item | None:
+        """``publish``, returning the message as (sequence number, type, JSON text); None for a session this
+        fan-out does not carry."""
         channel = self._channels.get(session_id)
         if channel is None:
-            return
+            return None
         kind, text = message["type"], _json(message)
-        self._remember(channel, kind, text)
+        item = self._remember(channel, kind, text)
         for subscriber in channel.subscribers:
             subscriber.offer(kind, text)
         if kind == "end":
             channel.ended = True
+        return item
 
-    def _remember(self, channel: _Channel, kind: str, text: str) -> None:
+    def _remember(self, channel: _Channel, kind: str, text: str) -> Item:
         channel.seq += 1
-        (channel.frames if kind == "frame" else channel.events).append((channel.seq, kind, text))
+        item = (channel.seq, kind, text)
+        (channel.frames if kind == "frame" else channel.events).append(item)
+        return item
+
+    def carries(self, session_id: str) -> bool:
+        return session_id in self._channels
+
+    def history(self, session_id: str) -> list[Item]:
+        """What a late subscriber is given first, in order."""
+        channel = self._channels.get(session_id)
+        return [] if channel is None else list(heapq.merge(channel.events, channel.frames))
+
+    async def flushed(self) -> None:
+        return None
 
     async def subscribe(self, session_id: str) -> AsyncIterator[str]:
         """Every message of the session from now on, after the recent past; ends after ``end``."""

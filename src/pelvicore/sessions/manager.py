@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from typing import Any
+
+from redis.exceptions import RedisError
 
 from pelvicore.devices.ble.hub import Backend
 from pelvicore.devices.ble.sensor import SensorSource
@@ -16,8 +19,10 @@ from pelvicore.devices.simulator import SimulatorSource
 from pelvicore.devices.source import Source
 from pelvicore.errors import PelvicoreError
 from pelvicore.sessions.errors import SensorUnavailable, ServerBusy, SessionNotResumable
-from pelvicore.sessions.fanout import LocalFanout
+from pelvicore.sessions.fanout import Fanout, LocalFanout
+from pelvicore.sessions.leases import Leases
 from pelvicore.sessions.recorder import Recorder
+from pelvicore.sessions.redis_fanout import RedisFanout
 from pelvicore.sessions.runner import LiveSession
 from pelvicore.store.repository import SessionStore
 from pelvicore.training.protocols import Protocol
@@ -25,18 +30,69 @@ from pelvicore.training.routines import get_protocol
 
 
 class SessionManager:
-    """The live sessions of this server process; ``backend`` is the Bluetooth backend for trainers."""
+    """The live sessions of this server process; ``backend`` is the Bluetooth backend for trainers.
+
+    With ``redis_url`` this process is one worker of several sharing the database: its sessions' messages reach
+    pages on every worker through Redis, control messages from other workers reach its sessions, and it holds
+    leases on its sessions (``leases.py``). Call ``start`` before use and ``shutdown`` after.
+    """
 
     def __init__(
-        self, store: SessionStore, *, flush_s: float, backend: Backend | None = None, max_sessions: int = 500
-    ) -> None:
+        self, store: SessionStore, *, flush_s: float, backend: Backend | None = None, max_sessions: int = 500,
+        redis_url: str = "",
+    ) -> None:  # fmt: skip
         self.store = store
         self.max_sessions = max_sessions
         self.backend = backend
-        self.fanout = LocalFanout()
+        self.worker_id = uuid.uuid4().hex
+        self.fanout: Fanout
+        self.redis: RedisFanout | None = None
+        self.leases: Leases | None = None
+        if redis_url:
+            self.fanout = self.redis = RedisFanout(redis_url, self.worker_id, on_control=self._on_control)
+            self.leases = Leases(store, self.worker_id, self.redis)
+        else:
+            self.fanout = LocalFanout()
         # Runners hand over every frame and event; the recorder writes every flush_s: a crash loses that much.
         self.recorder = Recorder(store, flush_s=flush_s)
         self.live: dict[str, LiveSession] = {}
+
+    async def start(self) -> None:
+        """Join the other workers (with Redis): end what crashed workers left running, then hold leases.
+        Alone: every session still ``running`` was cut short by a crash or a kill, and is ``interrupted``."""
+        if self.redis is None or self.leases is None:
+            await asyncio.to_thread(self.store.interrupt_running)
+            return
+        try:
+            await self.redis.start()
+        except (RedisError, OSError) as exc:
+            raise PelvicoreError(f"cannot reach Redis at {self.redis_address()}: {exc}") from exc
+        await self.leases.start()
+
+    def redis_address(self) -> str:
+        assert self.redis is not None
+        kwargs = self.redis.redis.connection_pool.connection_kwargs
+        return f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}"
+
+    async def control_elsewhere(self, session_id: str, message: dict[str, Any]) -> bool:
+        """Send ``message`` (``action``: pause, resume, stop or page) to the worker that runs the session;
+        False if no worker runs it (it ended, or its worker died: the sweep marks it ``interrupted``)."""
+        if self.redis is None:
+            return False
+        worker = await asyncio.to_thread(self.store.worker_of, session_id)
+        if worker is None:
+            return False
+        return await self.redis.send_control(worker, {"session": session_id} | message)
+
+    def _on_control(self, message: dict[str, Any]) -> None:
+        live = self.live.get(str(message.get("session")))
+        action = message.get("action")
+        if live is None:
+            return
+        if action in ("pause", "resume", "stop"):
+            getattr(live, action)()
+        elif action == "page" and isinstance(live.source, BrowserSource):
+            live.source.take(message.get("message"))
 
     async def start_device(self, user_id: int, *, address: str, profile: str | None, routine: str) -> str:
         """Connect to the trainer at ``address`` through the Bluetooth backend and start a session with it."""
@@ -100,11 +156,12 @@ class SessionManager:
         session_id = await asyncio.to_thread(
             self.store.create_session, user_id, source=kind, profile=profile, routine=routine.name, speed=1.0,
             fs_hz=info.fs_hz, units=info.units, steps=routine.to_dict(), recorded_by=recorded_by,
+            worker=self.worker_id,
         )  # fmt: skip
-        self._launch(self._session(session_id, source, routine, device=device))
+        await self._launch(self._session(session_id, source, routine, device=device))
         return session_id
 
-    async def start(
+    async def start_simulator(
         self, user_id: int, *, profile: str, routine: str, speed: float, seed: int | None = None,
         recorded_by: str | None = None,
     ) -> str:  # fmt: skip
@@ -128,11 +185,12 @@ class SessionManager:
                 seed=person_seed,
                 steps=protocol.to_dict(),
                 recorded_by=recorded_by,
+                worker=self.worker_id,
             )
             return session_id, source
 
         session_id, source = await asyncio.to_thread(prepare)
-        self._launch(self._session(session_id, source, protocol))
+        await self._launch(self._session(session_id, source, protocol))
         return session_id
 
     async def resume(self, session_id: str, *, owner: int) -> None:
@@ -150,12 +208,12 @@ class SessionManager:
             _, _, index = self.store.load_trace(session_id, owner=owner)
             start = int(index[-1]) + 1 if index.size else 0
             source = SimulatorSource(profile, routine, seed=seed, speed=record.speed, start_index=start)
-            self.store.reopen(session_id)
+            self.store.reopen(session_id, worker=self.worker_id)
             return source
 
         source = await asyncio.to_thread(prepare)
         previous = [{k: v for k, v in c.items() if k != "kind"} for c in record.contractions]
-        self._launch(self._session(session_id, source, routine, previous=previous, previous_cues=record.cues))
+        await self._launch(self._session(session_id, source, routine, previous=previous, previous_cues=record.cues))
 
     def _session(self, session_id: str, source: Source, routine: Protocol, **options: Any) -> LiveSession:
         return LiveSession(
@@ -168,12 +226,13 @@ class SessionManager:
             raise ServerBusy(f"this server is running as many live sessions as it may ({self.max_sessions}): "
                              "please try again in a minute")  # fmt: skip
 
-    def _launch(self, session: LiveSession) -> None:
+    async def _launch(self, session: LiveSession) -> None:
         self.live[session.id] = session
         self.fanout.open(session.id, history=session.contractions)
         session.start()
         assert session.task is not None
         session.task.add_done_callback(lambda _: self._ended(session.id))
+        await self.fanout.flushed()  # a page on another worker finds it as soon as its id is known
 
     def _ended(self, session_id: str) -> None:
         self.live.pop(session_id, None)
@@ -182,6 +241,10 @@ class SessionManager:
     async def shutdown(self) -> None:
         await self.cancel(list(self.live))
         await self.recorder.close()
+        if self.leases is not None:
+            await self.leases.stop()
+        if self.redis is not None:
+            await self.redis.aclose()
 
     async def cancel(self, session_ids: list[str]) -> None:
         """End these sessions now (``interrupted``), waiting until each has written what it held."""

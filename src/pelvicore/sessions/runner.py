@@ -17,7 +17,7 @@ import numpy as np
 from pelvicore.devices.ble.stream import SensorStatus
 from pelvicore.devices.source import ReportsStatus, Resumable, Source, SourceGone, Stoppable, Vibrating
 from pelvicore.errors import PelvicoreError
-from pelvicore.sessions.fanout import LocalFanout, Message
+from pelvicore.sessions.fanout import Fanout, Message
 from pelvicore.sessions.recorder import Recorder
 from pelvicore.signal.events import Contraction, SignalProblem
 from pelvicore.signal.frames import Frame, join_frames
@@ -53,7 +53,7 @@ class LiveSession:
         source: Source,
         routine: Protocol,
         *,
-        fanout: LocalFanout,
+        fanout: Fanout,
         recorder: Recorder,
         previous: list[Message] | None = None,
         previous_cues: list[Message] | None = None,

@@ -168,6 +168,20 @@ class LiveSession(Base):
     live_view: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # The clinician who recorded it with her in the clinic, by name (kept if that account goes); None: she did.
     recorded_by: Mapped[str | None] = mapped_column(String(254))
+    # The server process that runs it while it runs (``workers.id``); its lease ends with that worker's heartbeat.
+    worker_id: Mapped[str | None] = mapped_column(String(32), index=True)
+
+
+class Worker(Base):
+    """A server process sharing this database, alive while its ``heartbeat_at`` is recent."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, index=True)
+    # Where it runs (host name, process id and port), for the operator's logs.
+    address: Mapped[str] = mapped_column(String(200))
 
 
 class Device(Base):

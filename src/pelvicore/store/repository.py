@@ -95,11 +95,13 @@ class SessionStore(SessionWrites):
         seed: int | None = None,
         steps: Mapping[str, Any] | None = None,
         recorded_by: str | None = None,
+        worker: str | None = None,
     ) -> str:
         """Start a ``running`` session and return its id (a uuid4 hex string).
 
         ``units`` maps each channel name to its unit; its order is the order of the channels in stored chunks;
-        ``recorded_by`` names the clinician who records it with her in the clinic.
+        ``recorded_by`` names the clinician who records it with her in the clinic; ``worker``, the server
+        process that runs it.
         """
         for what, text in (("source", source), ("routine", routine), ("profile", profile)):
             if text is not None or what != "profile":
@@ -127,9 +129,17 @@ class SessionStore(SessionWrites):
                     seed=seed,
                     steps=None if steps is None else to_json_object(steps, f"session {session_id}: steps"),
                     recorded_by=None if recorded_by is None else recorded_by[:254],
+                    worker_id=worker,
                 )
             )
         return session_id
+
+    def worker_of(self, session_id: str) -> str | None:
+        """The server process that runs this session (None: not running, or run before workers were named)."""
+        with self._read() as db:
+            return db.scalar(
+                select(LiveSession.worker_id).where(LiveSession.id == session_id[:64], LiveSession.status == "running")
+            )
 
     def owner_of(self, session_id: str) -> int | None:
         """Whose session this is (None: there is no such session); for tools run by the server's operator."""

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Final, get_args
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ScalarSelect, func, insert, select, update
+from sqlalchemy import ScalarSelect, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from pelvicore.store.checks import SAMPLE_DTYPE, as_samples, check_positive, event_fields
 from pelvicore.store.errors import StoreError, UnknownSessionError
 from pelvicore.store.json_values import to_json_object
-from pelvicore.store.models import Chunk, EndStatus, Event, LiveSession, utc_now
+from pelvicore.store.models import Chunk, EndStatus, Event, LiveSession, Worker, utc_now
 from pelvicore.store.transactions import Transactions
 
 CONTRACTION: Final = "contraction"
@@ -191,8 +192,9 @@ class SessionWrites(Transactions):
             session = self._running(db, session_id)
             session.fs_hz = fs_hz
 
-    def reopen(self, session_id: str) -> None:
-        """Let an ``interrupted`` session take data again (``running``), to resume it where it stopped."""
+    def reopen(self, session_id: str, *, worker: str | None = None) -> None:
+        """Let an ``interrupted`` session take data again (``running``), to resume it where it stopped, on
+        ``worker`` (the server process that runs it now)."""
         with self._write() as db:
             session = db.get(LiveSession, session_id, with_for_update=True)
             if session is None:
@@ -201,27 +203,33 @@ class SessionWrites(Transactions):
                 raise StoreError(f"session {session_id} is {session.status}: only an interrupted session resumes")
             session.status = "running"
             session.ended_at = None
+            session.end_reason = None
+            session.worker_id = worker
 
-    def interrupt_running(self) -> list[str]:
-        """Mark every ``running`` session ``interrupted`` and return their ids (call it at start-up, after a crash).
+    def interrupt_running(self, *, stale_before: datetime | None = None, reason: str | None = None) -> list[str]:
+        """Mark ``running`` sessions ``interrupted`` and return their ids: every one (one server process starting
+        after a crash), or with ``stale_before`` only those whose worker's last heartbeat is older than that, or
+        that no live worker holds (several processes sharing the database).
 
-        Each one's ``ended_at`` is the time of its last chunk or event (or its start, if it has neither).
+        Each one's ``ended_at`` is the time of its last chunk or event (or its start, if it has neither); every
+        sample written stays.
         """
         last_chunk = select(func.max(Chunk.created_at)).where(Chunk.session_id == LiveSession.id).scalar_subquery()
         last_event = select(func.max(Event.created_at)).where(Event.session_id == LiveSession.id).scalar_subquery()
+        query = select(LiveSession.id, LiveSession.created_at, last_chunk, last_event).where(
+            LiveSession.status == "running"
+        )
+        if stale_before is not None:
+            alive = select(Worker.id).where(Worker.heartbeat_at >= stale_before)
+            query = query.where(or_(LiveSession.worker_id.is_(None), LiveSession.worker_id.not_in(alive)))
         with self._write() as db:
-            rows = db.execute(
-                select(LiveSession.id, LiveSession.created_at, last_chunk, last_event)
-                .where(LiveSession.status == "running")
-                .order_by(LiveSession.created_at)
-                .with_for_update(of=LiveSession)
-            ).all()
+            rows = db.execute(query.order_by(LiveSession.created_at).with_for_update(of=LiveSession)).all()
             for session_id, *times in rows:
                 ended_at = max(t for t in times if t is not None)
                 db.execute(
                     update(LiveSession)
                     .where(LiveSession.id == session_id)
-                    .values(status="interrupted", ended_at=ended_at)
+                    .values(status="interrupted", ended_at=ended_at, end_reason=reason)
                 )
         return [session_id for session_id, *_ in rows]
 

@@ -33,6 +33,7 @@ from pelvicore.web.routers import (
     her_sharing_pages,
     lab,
     pages,
+    phone,
     programme,
     progress,
     sessions,
@@ -50,7 +51,7 @@ def app_from_environment() -> FastAPI:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; the database is migrated and interrupted sessions are closed on start-up."""
+    """Build the app; the database is migrated and sessions left running by a crash are closed on start-up."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -58,7 +59,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url or default_database_url())
         migrate(engine)
         store = SessionStore(engine)
-        store.interrupt_running()  # sessions cut short by a crash or a kill
         app.state.store = store
         app.state.plans = Plans(PlanStore(engine))
         app.state.accounts = Accounts(AccountStore(engine))
@@ -69,8 +69,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.ble != "none":
                 backend = await stack.enter_async_context(open_backend(settings.ble, speed=settings.ble_speed))
             app.state.manager = SessionManager(
-                store, flush_s=settings.flush_s, backend=backend, max_sessions=settings.max_live_sessions
-            )
+                store, flush_s=settings.flush_s, backend=backend, max_sessions=settings.max_live_sessions,
+                redis_url=settings.redis_url,
+            )  # fmt: skip
+            # Alone: sessions a crash or a kill left running are interrupted. With Redis: those of dead workers.
+            await app.state.manager.start()
             try:
                 yield
             finally:
@@ -106,4 +109,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(clinic_pages.router)
     app.include_router(lab.router)
     app.include_router(exports.router)
+    app.include_router(phone.router)
     return app

@@ -184,7 +184,9 @@ async def record_in_clinic(
             patient_id, profile=body.device_profile, routine=body.routine, recorded_by=clinician.label
         )
     else:
-        session_id = await manager.start(clinician.id, profile=body.profile, routine=body.routine, speed=body.speed)
+        session_id = await manager.start_simulator(
+            clinician.id, profile=body.profile, routine=body.routine, speed=body.speed
+        )
         return ClinicSessionStarted(id=session_id, url=f"/sessions/{session_id}/live")
     sharing.accounts.audit(patient_id, clinician, "recorded in the clinic", f"session {session_id} ({body.routine})",
                            address=client_address(request))  # fmt: skip

@@ -76,7 +76,7 @@ async def start_game(game: Game, body: GameStart, manager: ManagerDep, user: Cur
             raise HTTPException(422, "device_profile is required with source browser")
         session_id = await manager.start_browser(user, profile=body.device_profile, routine=routine)
     else:
-        session_id = await manager.start(user, profile=body.profile, routine=routine, speed=body.speed)
+        session_id = await manager.start_simulator(user, profile=body.profile, routine=routine, speed=body.speed)
     return GameStarted(id=session_id, url=f"/games/{game}/{session_id}")
 
 

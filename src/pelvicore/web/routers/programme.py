@@ -198,7 +198,9 @@ async def start_today(body: TodayRequest, manager: ManagerDep, plans: PlansDep, 
             raise HTTPException(422, "device_profile is required with source browser")
         session_id = await manager.start_browser(user, profile=body.device_profile, routine=routine)
     else:
-        session_id = await manager.start(user, profile=body.profile, routine=routine, speed=body.speed, seed=body.seed)
+        session_id = await manager.start_simulator(
+            user, profile=body.profile, routine=routine, speed=body.speed, seed=body.seed
+        )
     return SessionStarted(id=session_id, url=f"/sessions/{session_id}/live")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -89,7 +90,7 @@ async def create_session(body: SessionRequest, manager: ManagerDep, user: Curren
             raise HTTPException(422, "device_profile is required with source browser")
         session_id = await manager.start_browser(user, profile=body.device_profile, routine=body.routine)
     else:
-        session_id = await manager.start(
+        session_id = await manager.start_simulator(
             user, profile=body.profile, routine=body.routine, speed=body.speed, seed=body.seed
         )
     return SessionCreated(id=session_id)
@@ -152,19 +153,27 @@ async def control(
     owner: SessionDriver,
 ) -> dict[str, str]:  # fmt: skip
     """Pause, resume or stop a running session; ``resume`` also carries on an interrupted one. Hers, or one her
-    clinician records with her in the clinic."""
-    _record(store, session_id, owner)
+    clinician records with her in the clinic. Any worker takes it: a session another worker runs gets it there."""
+    record = _record(store, session_id, owner)
     live = manager.live.get(session_id)
-    if live is None and action == "resume":
+    if live is not None:
+        getattr(live, action)()
+        return {"status": action}
+    if record["status"] == "running":
+        if await manager.control_elsewhere(session_id, {"action": action}):
+            return {"status": action}
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"session {session_id!r} is not running any more: the server process that ran it has stopped, and it "
+            "will be marked interrupted within seconds (then it can be resumed)",
+        )
+    if action == "resume":
         try:
             await manager.resume(session_id, owner=owner)
         except SessionNotResumable as exc:
             raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
         return {"status": "resumed"}
-    if live is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"session {session_id!r} is not running")
-    getattr(live, action)()
-    return {"status": action}
+    raise HTTPException(status.HTTP_409_CONFLICT, f"session {session_id!r} is not running")
 
 
 @router.websocket("/ws/sessions/{session_id}")
@@ -190,11 +199,16 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
 
     try:
         live = manager.live.get(session_id)
-        if live is not None and isinstance(live.source, BrowserSource) and driving:
+        running = live is not None or record.status == "running"  # here, or on another worker
+        if running and record.source == "browser" and driving:
             # Two directions at once; a page that goes away ends both (and the session carries on until it is
-            # stopped or the page comes back).
+            # stopped or the page comes back). Its trainer's messages go to the worker that runs the session.
+            if live is not None and isinstance(live.source, BrowserSource):
+                deliver = _deliver_here(live.source)
+            else:
+                deliver = _deliver_elsewhere(manager, session_id)
             forward = asyncio.create_task(send_live())
-            receiver = asyncio.create_task(_receive_payloads(websocket, live.source))
+            receiver = asyncio.create_task(_receive_payloads(websocket, deliver))
             done, pending = await asyncio.wait({forward, receiver}, return_when=asyncio.FIRST_COMPLETED)
             for task in pending:
                 task.cancel()
@@ -202,7 +216,7 @@ async def stream(websocket: WebSocket, session_id: str) -> None:
             if receiver in done:
                 return  # the page left: nothing to close
             forward.result()
-        elif live is None or not await send_live():
+        elif not running or not await send_live():
             # Over (or ended between the handshake and now): what was stored.
             record = store.get(session_id, owner=owner) or record
             for c in record.contractions:
@@ -270,25 +284,31 @@ async def _forward(websocket: WebSocket, manager: SessionManager, session_id: st
     return sent
 
 
-async def _receive_payloads(websocket: WebSocket, source: BrowserSource) -> None:
+Deliver = Callable[[Any], Awaitable[None]]
+
+
+def _deliver_here(source: BrowserSource) -> Deliver:
+    async def deliver(message: Any) -> None:
+        source.take(message)
+
+    return deliver
+
+
+def _deliver_elsewhere(manager: SessionManager, session_id: str) -> Deliver:
+    async def deliver(message: Any) -> None:
+        if not isinstance(message, dict):
+            raise DecodeError("expected a JSON object")
+        await manager.control_elsewhere(session_id, {"action": "page", "message": message})
+
+    return deliver
+
+
+async def _receive_payloads(websocket: WebSocket, deliver: Deliver) -> None:
     """Messages from a page that streams its trainer with Web Bluetooth (see ``static/webble.js``)."""
     with contextlib.suppress(WebSocketDisconnect, RuntimeError):
         while True:
             try:
-                message = json.loads(await websocket.receive_text())
-                if not isinstance(message, dict):
-                    raise DecodeError("expected a JSON object")
-                if message.get("type") == "payload":
-                    source.push(str(message.get("characteristic", "")), message.get("hex"))  # type: ignore[arg-type]
-                elif message.get("type") == "sensor":
-                    battery = message.get("battery")
-                    source.sensor_state(
-                        str(message.get("state")),
-                        str(message.get("name") or "")[:80],
-                        float(battery) if isinstance(battery, int | float) and not isinstance(battery, bool) else None,
-                    )
-                else:
-                    raise DecodeError(f"unknown message type {message.get('type')!r}")
+                await deliver(json.loads(await websocket.receive_text()))
             except (ValueError, DecodeError) as exc:
                 await websocket.send_json({"type": "error", "text": f"message ignored: {exc}"})
 
