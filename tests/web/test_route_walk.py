@@ -25,7 +25,8 @@ from pelvicore.store import SessionStore, make_engine
 from pelvicore.web.app import create_app
 from pelvicore.web.settings import Settings
 
-PUBLIC = {("GET", "/api/health"), ("GET", "/signin"), ("POST", "/signin"), ("GET", "/signin/link")}
+PUBLIC = {("GET", "/api/health"), ("GET", "/signin"), ("POST", "/signin"), ("GET", "/signin/link"),
+          ("GET", "/sw.js"), ("GET", "/pelvicore-ca.crt")}  # fmt: skip
 CALIBRATION = {"rest": 0.0, "mvc": 10.0, "unit": "raw"}
 TODAY = dt.date(2026, 11, 2)
 # Routes whose path names something of hers: (method, path template) -> (filled path, JSON body or None).

@@ -42,7 +42,9 @@ COOKIE: Final = "pelvicore_session"
 SECURE_COOKIE: Final = "__Host-pelvicore_session"  # under HTTPS: Secure, no Domain, Path=/ (ASVS 3.4.4)
 CSRF_HEADER: Final = "x-csrf-token"
 
-PUBLIC_PATHS: Final = frozenset({"/api/health", "/signin", "/signin/link"})
+# The service worker and the CA certificate hold nothing of anyone's: a signed-out browser (the sign-in page, a
+# phone not yet signed in) fetches them too.
+PUBLIC_PATHS: Final = frozenset({"/api/health", "/signin", "/signin/link", "/sw.js", "/pelvicore-ca.crt"})
 PUBLIC_PREFIXES: Final = ("/static/",)
 FORM_PATHS: Final = frozenset({"/signin", "/signout"})
 """HTML forms that post ``application/x-www-form-urlencoded``; they check their own CSRF field."""

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 from enum import StrEnum
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from pelvicore.errors import PelvicoreError
+
+if TYPE_CHECKING:
+    from pelvicore.web.settings import Settings
 
 
 class LogLevel(StrEnum):
@@ -53,7 +56,10 @@ def check_scale_out(workers: int, database_url: str, redis_url: str) -> str | No
 
 
 def serve_command(
-    host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1 = this computer only)")] = "127.0.0.1",
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to listen on (127.0.0.1 = this computer only; default: 0.0.0.0 with --https)"),
+    ] = None,
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
     database_url: Annotated[
         str | None,
@@ -82,6 +88,14 @@ def serve_command(
     log_level: Annotated[
         LogLevel, typer.Option(help="What the server logs: each session's start and end at info, problems at warning")
     ] = LogLevel.info,
+    https: Annotated[
+        bool,
+        typer.Option(
+            "--https",
+            help="Serve HTTPS with a certificate from pelvicore's own certificate authority, so your phone on this "
+            "network can be the screen (docs/phone.md); listens on 0.0.0.0 unless --host is given",
+        ),
+    ] = False,
 ) -> None:
     """Run the web app: live sessions with the simulator, summaries and history.
 
@@ -98,6 +112,8 @@ def serve_command(
     from pelvicore.web.settings import Settings
 
     defaults = Settings()
+    host_given = host is not None
+    host = host or ("0.0.0.0" if https else "127.0.0.1")  # her phone reaches the computer over the network
     settings = Settings(
         host=host,
         port=port,
@@ -106,6 +122,8 @@ def serve_command(
         ble=os.environ.get("PELVICORE_BLE", ble) if ble == "bleak" else ble,
         ble_speed=ble_speed,
         allowed_hosts=[*defaults.allowed_hosts, *(allowed_host or [])],
+        https=https,
+        tls_folder=defaults.tls_folder,
     )
     problem = check_scale_out(workers, settings.database_url, settings.redis_url)
     if problem:
@@ -115,7 +133,8 @@ def serve_command(
     try:
         start = prepare_accounts(settings)
     except PelvicoreError as exc:
-        _fail(str(exc))
+        _fail(f"{exc} (or add --host 127.0.0.1 to serve this computer only)" if https and not host_given else str(exc))
+    tls = _https_options(settings) if https else {}
     for line in start.lines:
         typer.echo(line)
     if workers > 1:
@@ -131,6 +150,7 @@ def serve_command(
         "ws_max_size": settings.max_ws_message_bytes,
         # Frames are small and many: compressing each costs more CPU than the bytes it saves on a LAN.
         "ws_per_message_deflate": False,
+        **tls,
     }
     try:
         if workers > 1:
@@ -143,6 +163,25 @@ def serve_command(
             uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
     except PelvicoreError as exc:
         _fail(str(exc))
+
+
+def _https_options(settings: Settings) -> dict[str, str]:
+    """uvicorn's TLS options: the server certificate for this computer's names, made or reused (``web/tls.py``)."""
+    from pathlib import Path
+
+    from pelvicore.web.settings import this_computer_names
+    from pelvicore.web.tls import ensure_certificate
+
+    try:
+        cert = ensure_certificate(
+            this_computer_names() | settings.hosts(), folder=Path(settings.tls_folder) if settings.tls_folder else None
+        )
+    except PelvicoreError as exc:
+        _fail(str(exc))
+    if cert.issued:
+        typer.echo(f"A new HTTPS certificate for this computer, valid until {cert.not_after:%Y-%m-%d}.")
+    typer.echo(f"Your phone trusts it once it has pelvicore's certificate: {cert.ca_certfile} (see docs/phone.md)")
+    return {"ssl_certfile": str(cert.certfile), "ssl_keyfile": str(cert.keyfile)}
 
 
 def _without_password(url: str) -> str:

@@ -50,7 +50,7 @@ def prepare_accounts(settings: Settings) -> StartUp:
     try:
         migrate(engine)
         accounts = Accounts(AccountStore(engine))
-        base = base_url(settings.host, settings.port)
+        base = base_url(settings.host, settings.port, https=settings.https)
         if not is_loopback(settings.host):
             if accounts.store.count_users(role="admin", with_password=True) == 0:
                 option = f" --database-url '{settings.database_url}'" if settings.database_url else ""
@@ -59,8 +59,9 @@ def prepare_accounts(settings: Settings) -> StartUp:
                     f"with:  pelvicore users create you@example.org --role admin --password-stdin{option}  "
                     "(type the password, 12 or more characters, then Enter)"
                 )
+            listening = _listening(settings.host, settings.port, https=settings.https)
             lines = [
-                f"pelvicore is listening on {_listening(settings.host, settings.port)} (Ctrl-C to stop)",
+                f"pelvicore is listening on {listening} (Ctrl-C to stop)",
                 "It answers to: " + ", ".join(sorted(settings.hosts())) + " (add names with --allowed-host)",
             ]
             return StartUp(lines, base)
@@ -75,15 +76,16 @@ def prepare_accounts(settings: Settings) -> StartUp:
         engine.dispose()
 
 
-def base_url(host: str, port: int) -> str:
+def base_url(host: str, port: int, *, https: bool = False) -> str:
     name = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else host
     if ":" in name and not name.startswith("["):
         name = f"[{name}]"
-    return f"http://{name}:{port}/"
+    return f"{'https' if https else 'http'}://{name}:{port}/"
 
 
-def _listening(host: str, port: int) -> str:
+def _listening(host: str, port: int, *, https: bool) -> str:
     if host in ("0.0.0.0", "::"):
+        scheme = "https" if https else "http"
         names = sorted(this_computer_names())
-        return f"every network address, port {port}: " + ", ".join(f"http://{n}:{port}/" for n in names)
-    return base_url(host, port)
+        return f"every network address, port {port}: " + ", ".join(f"{scheme}://{n}:{port}/" for n in names)
+    return base_url(host, port, https=https)

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     #: Largest WebSocket message a browser may send, bytes (a Web Bluetooth payload is a few dozen).
     max_ws_message_bytes: int = 16_384
+    #: Served over HTTPS with pelvicore's own certificate authority (``serve --https``): her phone can be the screen.
+    https: bool = False
+    #: Where that authority's files live (``web/tls.py``); empty: pelvicore's data folder.
+    tls_folder: str = ""
 
     def to_environment(self) -> dict[str, str]:
         """These settings as ``PELVICORE_*`` variables, for worker processes that build their own."""
@@ -60,7 +64,23 @@ def this_computer_names() -> set[str]:
     """This computer's host name (also as ``NAME.local``, as phones find it) and its IPv4 addresses."""
     name = socket.gethostname().lower()
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(name, None, socket.AF_INET)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(name, None, socket.AF_INET)}
     except OSError:
         addresses = set()
-    return {name, f"{name}.local", *(str(a) for a in addresses)}
+    lan = lan_address()
+    return {name, f"{name}.local", *addresses, *([lan] if lan else [])}
+
+
+def lan_address() -> str | None:
+    """The IPv4 address this computer reaches its network from (what a phone on the same Wi-Fi uses), or None.
+
+    The host name alone often resolves to a loopback address (127.0.1.1 on Debian). Connecting a UDP socket only
+    picks the route: no packet is sent.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            address = str(probe.getsockname()[0])
+        except OSError:
+            return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address

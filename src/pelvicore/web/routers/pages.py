@@ -19,6 +19,7 @@ from pelvicore.web import care_labels
 from pelvicore.web.care_data import CareDep, open_notice
 from pelvicore.web.deps import ClockDep, CurrentUser, PlansDep, PrincipalDep, SessionOwner, SharingDep, StoreDep
 from pelvicore.web.live_watch import live_watch
+from pelvicore.web.phone_screen import phone_screen
 from pelvicore.web.welcome import GOALS, trainer_guides
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -73,6 +74,7 @@ def home(
             "recent": sessions[:5],
             "notice": open_notice(care, user, today=today),
             "labels": care_labels,
+            "phone": phone_screen(request.app.state.settings),
         },
     )
 
