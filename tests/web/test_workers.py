@@ -19,7 +19,6 @@ from websockets.sync.client import connect
 from pelvicore.training.routines import get_protocol
 
 
-
 def messages(port: int, session_id: str, token: str, *, until: str = "end", timeout_s: float = 60) -> list[dict]:
     """What a page connected to the worker on ``port`` receives, up to the first message of type ``until``."""
     url = f"ws://127.0.0.1:{port}/ws/sessions/{session_id}"

@@ -72,22 +72,43 @@
     event.preventDefault();
     event.returnValue = "";  // the browser shows its own "Leave site?" question
   });
-  const socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/sessions/" + id);
+  // The socket is opened again when the link to the server breaks while the session runs (a server restarting,
+  // the live link between a clinic's servers lost): the server then replays the session so far, so the page
+  // starts its chart and counts afresh.
+  let socket = null, attempts = 0, ended = false;
+  const MAX_ATTEMPTS = 20;
   // Messages from the sensor wait for the socket to open; later, with the socket closed, they are dropped.
   const unsent = [];
   const send = (message) => {
-    if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
-    else if (socket.readyState === WebSocket.CONNECTING && unsent.length < 500) unsent.push(message);
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+    else if ((!socket || socket.readyState === WebSocket.CONNECTING) && unsent.length < 500) unsent.push(message);
   };
-  socket.addEventListener("open", () => { for (const m of unsent.splice(0)) socket.send(JSON.stringify(m)); });
+  const freshView = () => {
+    t.length = floor.length = abdomen.length = marks.length = 0;
+    latest = 0;
+    $("count").textContent = "0";
+    dirty = true;
+  };
+  const connect = () => {
+    socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/sessions/" + id);
+    socket.addEventListener("open", () => {
+      if (attempts > 0) { freshView(); $("status").textContent = ""; }
+      attempts = 0;
+      for (const m of unsent.splice(0)) socket.send(JSON.stringify(m));
+    });
+    socket.onmessage = onMessage;
+    socket.onclose = onClose;
+  };
   const sensor = root.dataset.source === "browser" && !watching ? browserSensor(root.dataset.deviceProfile, send) : null;
   const LINK_STATES = new Set(["connecting", "connected", "disconnected", "reconnected", "unreachable", "battery", "rssi"]);
 
   let heard = false;
-  socket.onmessage = (event) => {
+  function onMessage(event) {
     heard = true;
     const m = JSON.parse(event.data);
-    if (m.type === "frame") {
+    if (m.type === "reconnect") {
+      socket.close();  // onClose opens it again
+    } else if (m.type === "frame") {
       // Sample i of a frame is at t0_s + i / fs_hz.
       const values = m.floor ?? m[Object.keys(m.units)[0]];
       for (let i = 0; i < values.length; i++) {
@@ -120,6 +141,7 @@
       console.warn("pelvicore server:", m.text);
     } else if (m.type === "end") {
       running = false;
+      ended = true;
       if (sensor) sensor.release();
       // The server judges how it went (training/feedback.py): what happened, then what went well or to work on.
       const feedback = m.feedback;
@@ -144,9 +166,15 @@
       const liveView = $("live-view");
       if (liveView) liveView.disabled = true;
     }
-  };
-  socket.onclose = () => {
-    if (!$("status").innerHTML) {
+  }
+  function onClose() {
+    if (running && !ended && heard && attempts < MAX_ATTEMPTS) {
+      attempts += 1;
+      $("status").textContent = "The link to the server was lost — reconnecting…";
+      setTimeout(connect, Math.min(5000, 500 * attempts));
+      return;
+    }
+    if (!$("status").innerHTML || attempts) {
       if (watching && !heard) {
         $("status").textContent = "This session cannot be watched live: she has not turned on live watching for it, "
           + "or it has ended. ";
@@ -159,7 +187,8 @@
       }
     }
     if (sensor) sensor.release();
-  };
+  }
+  connect();
 
   // The "Connect sensor" button and status line of a browser session.
   function browserSensor(profileName, sendMessage) {
