@@ -16,7 +16,9 @@ from pelvicore.sessions.redis_fanout import RedisFanout
 
 
 @asynccontextmanager
-async def workers(on_control: Callable[[dict[str, Any]], None] = lambda _: None) -> AsyncIterator[tuple[RedisFanout, RedisFanout]]:  # fmt: skip
+async def workers(
+    on_control: Callable[[dict[str, Any]], None] = lambda _: None,
+) -> AsyncIterator[tuple[RedisFanout, RedisFanout]]:
     url = redis_url()
     owner = RedisFanout(url, uuid.uuid4().hex, on_control=on_control)
     other = RedisFanout(url, uuid.uuid4().hex, on_control=lambda _: None)
