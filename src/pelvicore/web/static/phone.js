@@ -17,7 +17,8 @@
       // The SVG is the server's own QR code of the link (no script in it); the page's CSP allows inline SVG.
       qr.innerHTML = link.qr_svg;
       text.textContent = link.url;
-      const until = new Date(link.expires_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      const until = new Date(link.expires_at)
+        .toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
       expiry.textContent = `It works once, within ${link.lifetime_min} minutes (until ${until}). ` +
         "Making a new link does not end this one.";
       box.hidden = false;
