@@ -143,7 +143,7 @@ def serve_command(
         # Opened once the server answers, so the browser never meets a refused connection.
         threading.Thread(target=_open_when_up, args=(start.open_url, port), daemon=True).start()
     collect_garbage_less_often()
-    options = {
+    options: dict[str, Any] = {
         "host": host,
         "port": port,
         "log_level": log_level.value if log_level != LogLevel.info else "warning",  # info: no line per request
@@ -156,11 +156,19 @@ def serve_command(
         if workers > 1:
             # Each worker process builds its app from the environment (uvicorn imports the factory by name).
             os.environ.update(settings.to_environment())
-            uvicorn.run("pelvicore.web.app:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+            # A worker's start (imports, the migration check, Redis) can take longer than uvicorn's 5 s on a busy
+            # machine, and a worker that misses it is killed and started again, over and over.
+            uvicorn.run(
+                "pelvicore.web.app:app_from_environment",
+                factory=True,
+                workers=workers,
+                timeout_worker_healthcheck=60,
+                **options,
+            )
         else:
             from pelvicore.web.app import create_app
 
-            uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+            uvicorn.run(create_app(settings), **options)
     except PelvicoreError as exc:
         _fail(str(exc))
 
