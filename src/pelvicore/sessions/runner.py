@@ -293,12 +293,13 @@ class LiveSession:
 
         ``lift_pct`` is of the contractions whose technique was measured: ``None`` on a single-zone trainer
         (``technique_measured`` false), which cannot tell lifting from pushing. ``elapsed_s`` is the routine
-        time reached, sensor gaps left out.
+        time reached, sensor gaps left out. ``mvc`` and ``mvc_unit``, only when the trainer was calibrated: its
+        strongest squeeze above rest as stored when the session began, which her squeezes were shown as % of.
         """
         contractions = self.contractions
         cal = self.pipeline.calibration
         known = [c["technique"] for c in contractions if c["technique"] != "unknown"]
-        return {
+        summary: dict[str, Any] = {
             "count": len(contractions),
             "unit": self.pipeline.unit,
             "max_peak": round(max((c["peak"] for c in contractions), default=0.0), 2),
@@ -309,6 +310,9 @@ class LiveSession:
             "rest_level": None if cal is None else round(cal.rest, 2),
             "elapsed_s": round(self._reached_s, 1),
         }
+        if self.calibration is not None and self.calibration.mvc:
+            summary |= {"mvc": round(self.calibration.mvc, 2), "mvc_unit": self.calibration.unit}
+        return summary
 
     # -- calibration per trainer ---------------------------------------------------------------------
     async def _load_calibration(self) -> None:
