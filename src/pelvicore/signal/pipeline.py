@@ -8,6 +8,7 @@ the same events for any chunking.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Final
 
 import numpy as np
 
@@ -66,6 +67,10 @@ def abdominal_reference(units: Mapping[str, str], channel: str | None = None) ->
     if channel_kind(channel, units[channel]) == "pressure" and channel != "abdomen" and "abdomen" in units:
         return "abdomen"
     return None
+
+
+COUNT_UNITS: Final = frozenset({"raw", "count"})
+"""Units of streams that send whole counts, whose quantisation step a contraction must clear."""
 
 
 def smallest_steps(x: np.ndarray, previous: float, smallest: float) -> np.ndarray:
@@ -221,7 +226,9 @@ class Pipeline:
         quantum = None
         if self.kind == "emg":
             self._mark_flat_lines(data[self.channel], self._next_index)
-        else:
+        elif self.unit in COUNT_UNITS:
+            # Only a stream of whole counts has a quantisation step to respect; a signal in a physical unit
+            # (however clean: a synthetic step rises in one jump) is never mistaken for a coarse sensor.
             smallest = smallest_steps(data[self.channel], previous, self._smallest_step)
             self._smallest_step = float(smallest[-1])
             quantum = self._quantum_decimator.feed(np.where(np.isfinite(smallest), smallest, 0.0))
