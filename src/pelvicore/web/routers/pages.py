@@ -14,6 +14,7 @@ from pelvicore.training.feedback import stored_feedback, technique_measured
 from pelvicore.training.plan_session import PREFIX
 from pelvicore.training.protocols import PROTOCOLS
 from pelvicore.training.routines import get_protocol
+from pelvicore.training.strongest import measures_her, size_of, strongest_of
 from pelvicore.training.today import today_of
 from pelvicore.web import care_labels
 from pelvicore.web.care_data import CareDep, open_notice
@@ -36,6 +37,8 @@ def routine_title(name: str) -> str:
 
 templates.env.filters["routine_title"] = routine_title
 templates.env.filters["technique_measured"] = technique_measured
+templates.env.filters["size"] = size_of
+templates.env.filters["strongest"] = strongest_of
 ROUTINES = ["quick-check", "daily", "glazer", "perfect", "cough"]
 
 
@@ -104,6 +107,8 @@ def live(
             "next_step": next_step,
             "watching": watch.watching,
             "watch": watch,
+            # Her first session with this kind of trainer measures her rest and her strongest squeeze.
+            "measures_her": not watch.watching and measures_her(record, store.list_devices(record.user_id)),
         },
     )
 
