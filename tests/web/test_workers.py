@@ -8,6 +8,8 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -17,6 +19,33 @@ from signed_in import bearer, user_token
 from websockets.sync.client import connect
 
 from pelvicore.training.routines import get_protocol
+
+
+@dataclass
+class Workers:
+    """Two ``pelvicore serve`` processes on one PostgreSQL schema and the test Redis, and a token for both."""
+
+    token: str
+    first: int
+    second: int
+    a: subprocess.Popen[bytes]
+    b: subprocess.Popen[bytes]
+
+
+@pytest.fixture
+def two_workers(pg_db_url: str, tmp_path: Path) -> Iterator[Workers]:
+    token = user_token(pg_db_url)
+    redis = redis_url()
+    first, second = free_port(), free_port()
+    a = start_worker(pg_db_url, redis, first, tmp_path / "a.log")
+    try:
+        b = start_worker(pg_db_url, redis, second, tmp_path / "b.log")
+        try:
+            yield Workers(token, first, second, a, b)
+        finally:
+            stop(b)
+    finally:
+        stop(a, kill=True)
 
 
 def messages(port: int, session_id: str, token: str, *, until: str = "end", timeout_s: float = 60) -> list[dict]:
@@ -50,100 +79,74 @@ def start_session(port: int, token: str, **body: object) -> str:
     return str(response.json()["id"])
 
 
-def test_a_session_started_on_one_worker_streams_to_its_end_through_another(pg_db_url: str, tmp_path: Path) -> None:
-    token = user_token(pg_db_url)
-    redis = redis_url()
-    first, second = free_port(), free_port()
-    a = start_worker(pg_db_url, redis, first, tmp_path / "a.log")
-    try:
-        b = start_worker(pg_db_url, redis, second, tmp_path / "b.log")
-        try:
-            session_id = start_session(first, token, routine="quick-check", speed=10, seed=3)
-            received = messages(second, session_id, token)
-            kinds = [m["type"] for m in received]
-            assert kinds[-1] == "end" and received[-1]["status"] == "completed"
-            assert kinds.count("frame") > 20
-            contractions = [m for m in received if m["type"] == "contraction"]
-            stored = status_of(first, session_id, token)
-            assert len(contractions) == stored["contraction_count"] >= 5  # every one, none twice
-            assert [c["onset_s"] for c in contractions] == sorted(c["onset_s"] for c in contractions)
-            cues = [m for m in received if m["type"] == "cue"]
-            assert len(cues) >= len(stored["cues"])  # every cue it gave (plus the countdown's)
+def test_a_session_started_on_one_worker_streams_to_its_end_through_another(two_workers: Workers) -> None:
+    token, first, second = two_workers.token, two_workers.first, two_workers.second
+    session_id = start_session(first, token, routine="quick-check", speed=10, seed=3)
+    received = messages(second, session_id, token)
+    kinds = [m["type"] for m in received]
+    assert kinds[-1] == "end" and received[-1]["status"] == "completed"
+    assert kinds.count("frame") > 20
+    contractions = [m for m in received if m["type"] == "contraction"]
+    stored = status_of(first, session_id, token)
+    assert len(contractions) == stored["contraction_count"] >= 5  # every one, none twice
+    assert [c["onset_s"] for c in contractions] == sorted(c["onset_s"] for c in contractions)
+    cues = [m for m in received if m["type"] == "cue"]
+    assert len(cues) >= len(stored["cues"])  # every cue it gave (plus the countdown's)
 
-            # Stop, sent to the worker that does not run it, reaches the one that does.
-            session_id = start_session(first, token, routine="daily", speed=1, seed=4)
-            time.sleep(1.5)
-            response = httpx.post(
-                f"http://127.0.0.1:{second}/api/sessions/{session_id}/stop", headers=bearer(token), timeout=10
-            )
-            assert response.status_code == 200, response.text
-            received = messages(second, session_id, token)
-            assert received[-1]["type"] == "end" and received[-1]["status"] == "stopped"
-            assert status_of(second, session_id, token)["status"] == "stopped"
-            assert trace_samples(second, session_id, token) > 0  # what was recorded is kept
-        finally:
-            stop(b)
-    finally:
-        stop(a)
+    # Stop, sent to the worker that does not run it, reaches the one that does.
+    session_id = start_session(first, token, routine="daily", speed=1, seed=4)
+    time.sleep(1.5)
+    response = httpx.post(
+        f"http://127.0.0.1:{second}/api/sessions/{session_id}/stop", headers=bearer(token), timeout=10
+    )
+    assert response.status_code == 200, response.text
+    received = messages(second, session_id, token)
+    assert received[-1]["type"] == "end" and received[-1]["status"] == "stopped"
+    assert status_of(second, session_id, token)["status"] == "stopped"
+    assert trace_samples(second, session_id, token) > 0  # what was recorded is kept
 
 
-def test_a_killed_workers_sessions_end_interrupted_with_their_samples(pg_db_url: str, tmp_path: Path) -> None:
-    token = user_token(pg_db_url)
-    redis = redis_url()
-    first, second = free_port(), free_port()
-    a = start_worker(pg_db_url, redis, first, tmp_path / "a.log")
-    b = start_worker(pg_db_url, redis, second, tmp_path / "b.log")
-    try:
-        session_id = start_session(first, token, routine="daily", speed=1, seed=5)
-        time.sleep(3.0)  # a few seconds of samples, written every second
-        stop(a, kill=True)
-        killed_at = time.monotonic()
-        while status_of(second, session_id, token)["status"] == "running":
-            assert time.monotonic() - killed_at < 15, "the session was not marked interrupted within 15 s"
-            time.sleep(0.5)
-        record = status_of(second, session_id, token)
-        assert record["status"] == "interrupted"
-        assert "server process" in record["end_reason"]
-        samples = trace_samples(second, session_id, token)
-        assert samples >= 50  # at 50 Hz, at least the first of about 3 s written before the kill
+def test_a_killed_workers_sessions_end_interrupted_with_their_samples(two_workers: Workers) -> None:
+    token, first, second = two_workers.token, two_workers.first, two_workers.second
+    session_id = start_session(first, token, routine="daily", speed=1, seed=5)
+    time.sleep(3.0)  # a few seconds of samples, written every second
+    stop(two_workers.a, kill=True)
+    killed_at = time.monotonic()
+    while status_of(second, session_id, token)["status"] == "running":
+        assert time.monotonic() - killed_at < 15, "the session was not marked interrupted within 15 s"
+        time.sleep(0.5)
+    record = status_of(second, session_id, token)
+    assert record["status"] == "interrupted"
+    assert "server process" in record["end_reason"]
+    samples = trace_samples(second, session_id, token)
+    assert samples >= 50  # at 50 Hz, at least the first of about 3 s written before the kill
 
-        # Any worker resumes it, from its last sample.
-        response = httpx.post(
-            f"http://127.0.0.1:{second}/api/sessions/{session_id}/resume", headers=bearer(token), timeout=10
-        )
-        assert response.status_code == 200, response.text
-        assert status_of(second, session_id, token)["status"] == "running"
-        httpx.post(f"http://127.0.0.1:{second}/api/sessions/{session_id}/stop", headers=bearer(token), timeout=10)
-        received = messages(second, session_id, token)
-        assert received[-1]["status"] == "stopped"
-        assert trace_samples(second, session_id, token) > samples
-    finally:
-        stop(a, kill=True)
-        stop(b)
+    # Any worker resumes it, from its last sample.
+    response = httpx.post(
+        f"http://127.0.0.1:{second}/api/sessions/{session_id}/resume", headers=bearer(token), timeout=10
+    )
+    assert response.status_code == 200, response.text
+    assert status_of(second, session_id, token)["status"] == "running"
+    httpx.post(f"http://127.0.0.1:{second}/api/sessions/{session_id}/stop", headers=bearer(token), timeout=10)
+    received = messages(second, session_id, token)
+    assert received[-1]["status"] == "stopped"
+    assert trace_samples(second, session_id, token) > samples
 
 
-def test_a_watcher_on_another_worker_is_told_when_the_running_worker_dies(pg_db_url: str, tmp_path: Path) -> None:
-    token = user_token(pg_db_url)
-    redis = redis_url()
-    first, second = free_port(), free_port()
-    a = start_worker(pg_db_url, redis, first, tmp_path / "a.log")
-    b = start_worker(pg_db_url, redis, second, tmp_path / "b.log")
-    try:
-        session_id = start_session(first, token, routine="daily", speed=1, seed=6)
-        url = f"ws://127.0.0.1:{second}/ws/sessions/{session_id}"
-        with connect(url, additional_headers=bearer(token), open_timeout=10, max_size=None) as ws:
-            assert json.loads(ws.recv(timeout=10))["type"] in ("frame", "cue", "sensor")
-            stop(a, kill=True)
-            deadline = time.monotonic() + 20
-            last = None
-            while time.monotonic() < deadline:
-                last = json.loads(ws.recv(timeout=20))
-                if last["type"] == "end":
-                    break
-            assert last is not None and last["type"] == "end" and last["status"] == "interrupted"
-    finally:
-        stop(a, kill=True)
-        stop(b)
+def test_a_watcher_on_another_worker_is_told_when_the_running_worker_dies(two_workers: Workers) -> None:
+    token, first, second = two_workers.token, two_workers.first, two_workers.second
+    session_id = start_session(first, token, routine="daily", speed=1, seed=6)
+    url = f"ws://127.0.0.1:{second}/ws/sessions/{session_id}"
+    with connect(url, additional_headers=bearer(token), open_timeout=10, max_size=None) as ws:
+        assert json.loads(ws.recv(timeout=10))["type"] in ("frame", "cue", "sensor")
+        stop(two_workers.a, kill=True)
+        deadline = time.monotonic() + 20
+        last = None
+        while time.monotonic() < deadline:
+            last = json.loads(ws.recv(timeout=20))
+            if last["type"] == "end":
+                break
+        assert last is not None and last["type"] == "end" and last["status"] == "interrupted"
 
 
 def test_redis_restarting_mid_session_loses_no_sample(pg_db_url: str, tmp_path: Path) -> None:
