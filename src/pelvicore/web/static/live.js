@@ -11,6 +11,10 @@
   const t = [], floor = [], abdomen = [];
   const marks = [];
   let maxSeen = 10, cueEndsAt = null, latest = 0;
+  // The trainer's stored strongest squeeze above rest (the runner's "calibration" message), in this session's
+  // unit: sizes then show as % of it. Null for a simulator or a trainer's first session.
+  let strongest = null;
+  const whose = watching ? "her" : "your";
 
   const $ = (name) => document.getElementById(name);
   const width = () => Math.max(280, $("chart").clientWidth);
@@ -128,9 +132,25 @@
       maxSeen = Math.max(maxSeen, m.peak);
       $("count").textContent = String(marks.length);
       // The peak is measured from her rest level, not from zero: say so, or it reads as the line's height.
-      $("last-peak").textContent = m.peak.toFixed(1) + " " + unit + " above rest";
+      const above = m.peak.toFixed(1) + " " + unit + " above rest";
+      if (strongest) {
+        const pct = m.pct_of_max ?? 100 * m.peak / strongest.mvc;
+        const sizes = window.pelvicoreSizes;
+        $("last-peak").replaceChildren(sizes.button(sizes.percentText(pct, whose), above, unit, whose));
+      } else {
+        $("last-peak").textContent = above;
+      }
       // "unknown": a single-zone trainer cannot tell lifting from pushing; never shown as a score.
       $("last-technique").textContent = m.technique === "unknown" ? "lift or push: not measured on this trainer" : m.technique;
+    } else if (m.type === "calibration") {
+      // Only a strongest in this session's unit is a yardstick for its squeezes.
+      if (m.unit !== unit || !(m.mvc > 0)) return;
+      strongest = m;
+      maxSeen = Math.max(maxSeen, m.mvc);  // the target band: 60-100 % of her strongest
+      const note = $("calibration-status");
+      if (note && note.hidden) { note.textContent = m.text; note.hidden = false; }  // once, not again on a replay
+      const guide = $("first-measure");
+      if (guide) guide.hidden = true;  // another trainer of hers measured her already
     } else if (m.type === "warning") {
       $("warning").textContent = m.text;
       $("warning").hidden = false;
