@@ -146,7 +146,13 @@ def run_workers(n: int, workers: int, seconds: float, database_url: str, redis_u
                 bases.append(f"http://127.0.0.1:{port}")
                 wait_until_up(bases[-1], servers[-1], log)  # one at a time: the first migrates the schema
             pids = [server.pid for server in servers]
-            return asyncio.run(run(n, seconds, bases, token, pids, RedisMeter(redis_url)))
+            try:
+                return asyncio.run(run(n, seconds, bases, token, pids, RedisMeter(redis_url)))
+            except BaseException:
+                for k in range(workers):  # what the workers said, before their folder goes
+                    tail = (Path(tmp) / f"worker{k}.log").read_text()[-3000:]
+                    print(f"--- worker {k}'s log, its end:\n{tail}", file=sys.stderr)
+                raise
         finally:
             stop_all(servers)
 

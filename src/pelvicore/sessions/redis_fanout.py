@@ -51,6 +51,9 @@ redis.call('EXPIRE', KEYS[2], {KEEP_LIVE_S})
 redis.call('EXPIRE', KEYS[3], {KEEP_LIVE_S})
 """
 
+MAX_CONNECTIONS: Final = 32
+"""Redis connections one worker opens at most (pub/sub, the batches, pages joining); more wait their turn."""
+
 ControlHandler = Callable[[dict[str, Any]], None]
 """What a worker does with a control message for one of its sessions."""
 
@@ -104,7 +107,12 @@ class RedisFanout:
     def __init__(self, url: str, worker_id: str, *, on_control: ControlHandler) -> None:
         self.worker_id = worker_id
         self.local = LocalFanout()
-        self.redis = aioredis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+        # A bounded pool whose callers wait for a free connection: hundreds of pages joining at once share a few
+        # dozen connections instead of failing with "too many connections".
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=MAX_CONNECTIONS, timeout=20, socket_connect_timeout=5, health_check_interval=30
+        )
+        self.redis = aioredis.Redis(connection_pool=pool)
         self._on_control = on_control
         self._sha = ""  # the publishing script, loaded into Redis at start (and again after Redis restarts)
         self._outbox: list[tuple[str, str, Any]] = []  # (session id, what, detail), in order
