@@ -132,3 +132,27 @@ def test_the_end_a_surviving_worker_sends_for_a_dead_one_ends_the_watch() -> Non
 
     received = run(scenario)
     assert received == [{"type": "frame", "i": 1}, {"type": "end", "status": "interrupted"}]
+
+
+def test_frames_go_to_redis_only_while_a_page_elsewhere_watches() -> None:
+    async def scenario() -> tuple[int, int, list[dict[str, Any]]]:
+        async with workers() as (owner, other):
+            session = uuid.uuid4().hex
+            owner.open(session)
+            for i in range(50):
+                owner.publish(session, {"type": "frame", "i": i})
+            owner.publish(session, {"type": "cue", "i": 0})
+            await owner.flushed()
+            frames_key = f"pelvicore:session:{session}:frames"
+            unwatched = await owner.redis.llen(frames_key)
+            watching = asyncio.create_task(collect(other, session))
+            await asyncio.sleep(0.3)
+            watched = await owner.redis.llen(frames_key)  # the recent frames, written when asked
+            owner.publish(session, {"type": "frame", "i": 50})
+            owner.publish(session, {"type": "end"})
+            return unwatched, watched, await watching
+
+    unwatched, watched, received = run(scenario)
+    assert unwatched == 0  # nobody watched from elsewhere: the frames stayed in their worker
+    assert watched == 50
+    assert [m["i"] for m in received if m["type"] == "frame"] == list(range(51))

@@ -137,6 +137,11 @@ class LocalFanout:
     def carries(self, session_id: str) -> bool:
         return session_id in self._channels
 
+    def recent_frames(self, session_id: str) -> list[Item]:
+        """The last few seconds of frames, oldest first."""
+        channel = self._channels.get(session_id)
+        return [] if channel is None else list(channel.frames)
+
     def history(self, session_id: str) -> list[Item]:
         """What a late subscriber is given first, in order."""
         channel = self._channels.get(session_id)

@@ -1,12 +1,16 @@
 """The fan-out across server processes: a live session runs in one worker, and pages on any worker watch it.
 
 The worker that runs a session publishes each message to its ``LocalFanout`` (its own pages get it from there)
-and to Redis: one pub/sub channel per session, plus two lists a late watcher on another worker starts from (every
-event so far, and the last few seconds of frames). Writes are batched: whatever the runners published while the
-previous batch was on its way goes in the next, one script call per session, so a busy worker makes few round
-trips. Each message carries its sequence number, so a watcher that subscribes first and then reads the lists
-drops what it would see twice and keeps the order: events are never dropped, frames are shed oldest-first for a
-slow page (``Subscription``), as in one process.
+and its events to Redis: one pub/sub channel per session, plus two lists a late watcher on another worker starts
+from (every event so far, and the last few seconds of frames). Frames, nineteen messages in twenty, go to Redis
+only while a page on another worker watches: that worker asks the running one to ``watch`` (and again every
+``RENEW_S`` while its pages stay), and the running one first writes its last few seconds of frames to the list,
+then answers ``watching``; a session nobody watches from elsewhere costs Redis a few events a second.
+
+Writes are batched: whatever the runners published while the previous batch was on its way goes in the next, one
+script call per session, so a busy worker makes few round trips. Each message carries its sequence number, so a
+watcher that subscribes first and then reads the lists drops what it would see twice and keeps the order: events
+are never dropped, frames are shed oldest-first for a slow page (``Subscription``), as in one process.
 
 Control messages (pause, resume, stop, a Web Bluetooth payload) sent to any worker reach the one that runs the
 session on that worker's own channel.
@@ -20,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Final
@@ -53,6 +58,13 @@ redis.call('EXPIRE', KEYS[3], {KEEP_LIVE_S})
 
 MAX_CONNECTIONS: Final = 32
 """Redis connections one worker opens at most (pub/sub, the batches, pages joining); more wait their turn."""
+
+WATCH_S: Final = 30.0
+"""How long the running worker sends a session's frames to Redis after a page elsewhere last asked."""
+RENEW_S: Final = 10.0
+"""How often a worker whose pages watch a session running elsewhere asks again."""
+ASK_TIMEOUT_S: Final = 2.0
+"""How long a page waits for the running worker's answer before it starts from what Redis holds."""
 
 ControlHandler = Callable[[dict[str, Any]], None]
 """What a worker does with a control message for one of its sessions."""
@@ -112,13 +124,16 @@ class RedisFanout:
         pool = aioredis.BlockingConnectionPool.from_url(
             url, max_connections=MAX_CONNECTIONS, timeout=20, socket_connect_timeout=5, health_check_interval=30
         )
-        self.redis = aioredis.Redis(connection_pool=pool)
+        self.redis = aioredis.Redis.from_pool(pool)  # closed with it
         self._on_control = on_control
         self._sha = ""  # the publishing script, loaded into Redis at start (and again after Redis restarts)
         self._outbox: list[tuple[str, str, Any]] = []  # (session id, what, detail), in order
         self._wake: asyncio.Future[None] | None = None
         self._written: list[asyncio.Future[None]] = []  # callers of ``flushed`` waiting for the next batch
         self._watchers: dict[str, set[_Watcher]] = defaultdict(set)
+        self._owners: dict[str, str] = {}  # session -> the worker running it, for sessions watched from here
+        self._answers: dict[str, list[asyncio.Future[None]]] = defaultdict(list)  # sessions asked to watch
+        self._watched: dict[str, float] = {}  # running here: session -> until when its frames go to Redis
         self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self._tasks: list[asyncio.Task[None]] = []
         self._failing = False
@@ -127,7 +142,7 @@ class RedisFanout:
         """Check Redis answers (``RedisError`` if not) and start reading this worker's channels."""
         self._sha = await self.redis.script_load(_PUBLISH)
         await self._pubsub.subscribe(control_channel(self.worker_id))
-        self._tasks = [asyncio.create_task(self._write_batches()), asyncio.create_task(self._read())]
+        self._tasks = [asyncio.create_task(t) for t in (self._write_batches(), self._read(), self._renew())]
 
     async def aclose(self) -> None:
         """Write what is left and stop (at the worker's shutdown)."""
@@ -147,12 +162,25 @@ class RedisFanout:
 
     def publish(self, session_id: str, message: Message) -> None:
         item = self.local.publish_item(session_id, message)
-        if item is not None:
-            self._queue(session_id, item[1], _packet(*item))
+        if item is None:
+            return
+        if item[1] == "frame" and self._watched.get(session_id, 0.0) < time.monotonic():
+            return  # no page elsewhere watches: its frames stay in this worker
+        self._queue(session_id, item[1], _packet(*item))
 
     def close(self, session_id: str) -> None:
         self.local.close(session_id)
+        self._watched.pop(session_id, None)
         self._queue(session_id, "close", None)
+
+    def _watch(self, session_id: str, answer_to: str | None) -> None:
+        """A page on another worker watches: send frames too, starting with the last few seconds of them."""
+        if not self.local.carries(session_id):
+            return
+        fresh = self._watched.get(session_id, 0.0) < time.monotonic()
+        self._watched[session_id] = time.monotonic() + WATCH_S
+        frames = [_packet(*item) for item in self.local.recent_frames(session_id)] if fresh else None
+        self._queue(session_id, "watched", (frames, answer_to))
 
     async def flushed(self) -> None:
         """Wait until everything published so far is in Redis (or failed to get there)."""
@@ -211,6 +239,18 @@ class RedisFanout:
                 pipe.set(marker, self.worker_id, ex=KEEP_LIVE_S)
                 if detail:
                     pipe.rpush(events, *detail)
+            elif what == "watched":
+                send(session_id)
+                recent, answer_to = detail
+                if recent is not None:
+                    pipe.delete(frames)
+                    if recent:
+                        pipe.rpush(frames, *recent)
+                        pipe.expire(frames, KEEP_LIVE_S)
+                if answer_to:
+                    pipe.publish(
+                        control_channel(answer_to), orjson.dumps({"action": "watching", "session": session_id})
+                    )
             elif what == "close":
                 send(session_id)
                 pipe.expire(frames, KEEP_AFTER_END_S)
@@ -237,12 +277,15 @@ class RedisFanout:
         try:
             if first:
                 await self._pubsub.subscribe(channel)
+            owner = await self.redis.get(marker)
+            if owner is not None:
+                self._owners[session_id] = owner.decode() if isinstance(owner, bytes) else owner
+                await self._ask_to_watch(session_id)
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.lrange(events, 0, -1)
                 pipe.lrange(frames, 0, -1)
-                pipe.exists(marker)
-                past_events, past_frames, running = await pipe.execute()
-            if not past_events and not past_frames and not running:
+                past_events, past_frames = await pipe.execute()
+            if not past_events and not past_frames and owner is None:
                 return  # not a live session anywhere
             watcher.caught_up([_unpack(p) for p in (*past_events, *past_frames)])
             while True:
@@ -257,8 +300,33 @@ class RedisFanout:
             self._watchers[session_id].discard(watcher)
             if not self._watchers[session_id]:
                 del self._watchers[session_id]
+                self._owners.pop(session_id, None)
                 with contextlib.suppress(RedisError):
                     await self._pubsub.unsubscribe(channel)
+
+    async def _ask_to_watch(self, session_id: str) -> None:
+        """Ask the running worker to send frames, and wait (briefly) until the recent ones are in Redis."""
+        answered = asyncio.get_running_loop().create_future()
+        self._answers[session_id].append(answered)
+        try:
+            message = {"action": "watch", "session": session_id, "answer_to": self.worker_id}
+            if await self.send_control(self._owners[session_id], message):
+                await asyncio.wait_for(answered, ASK_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("the worker running session %s did not answer within %.0f s", session_id, ASK_TIMEOUT_S)
+        finally:
+            with contextlib.suppress(ValueError):
+                self._answers[session_id].remove(answered)
+            if not self._answers[session_id]:
+                del self._answers[session_id]
+
+    async def _renew(self) -> None:
+        """Keep asking, every ``RENEW_S``, for the frames of sessions that pages here still watch."""
+        while True:
+            await asyncio.sleep(RENEW_S)
+            for session_id, owner in list(self._owners.items()):
+                with contextlib.suppress(RedisError, OSError):
+                    await self.send_control(owner, {"action": "watch", "session": session_id})
 
     async def send_control(self, worker_id: str, message: dict[str, Any]) -> bool:
         """Send a control message to the worker that runs a session; False if no such worker listens."""
@@ -294,7 +362,7 @@ class RedisFanout:
             channel, data = message["channel"], message["data"]
             if channel == control:
                 try:
-                    self._on_control(orjson.loads(data))
+                    self._control(orjson.loads(data))
                 except Exception:
                     log.exception("a control message failed: %r", data[:200])
                 continue
@@ -302,6 +370,18 @@ class RedisFanout:
             seq, kind, text = _unpack(data)
             for watcher in list(self._watchers.get(session_id, ())):
                 watcher.live(seq, kind, text)
+
+    def _control(self, message: dict[str, Any]) -> None:
+        session_id, action = str(message.get("session")), message.get("action")
+        if action == "watch":
+            answer_to = message.get("answer_to")
+            self._watch(session_id, str(answer_to) if answer_to else None)
+        elif action == "watching":
+            for answered in self._answers.get(session_id, ()):
+                if not answered.done():
+                    answered.set_result(None)
+        else:
+            self._on_control(message)
 
     def _end_watchers(self) -> None:
         text = orjson.dumps({"type": "reconnect", "text": "The live link between servers was lost."}).decode()
