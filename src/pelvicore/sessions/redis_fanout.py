@@ -1,22 +1,23 @@
 """The fan-out across server processes: a live session runs in one worker, and pages on any worker watch it.
 
-The worker that runs a session publishes each message to its ``LocalFanout`` (its own pages get it from there)
-and its events to Redis: one pub/sub channel per session, plus two lists a late watcher on another worker starts
-from (every event so far, and the last few seconds of frames). Frames, nineteen messages in twenty, go to Redis
-only while a page on another worker watches: that worker asks the running one to ``watch`` (and again every
-``RENEW_S`` while its pages stay), and the running one first writes its last few seconds of frames to the list,
-then answers ``watching``; a session nobody watches from elsewhere costs Redis a few events a second.
+The worker that runs a session publishes each message to its ``LocalFanout`` (its own pages get it from there).
+Through Redis it keeps what a page elsewhere starts from: every event so far in a list, and, when a page asks,
+the last few seconds of frames. A worker whose page watches a session running elsewhere asks the running worker
+to ``watch`` (and again every ``RENEW_S`` while its pages stay); the running worker writes its recent frames,
+answers ``watching``, and from then on sends that session's messages to the watching worker's own channel. A
+session that no page elsewhere watches costs Redis only its events, a few a second.
 
-Writes are batched: whatever the runners published while the previous batch was on its way goes in the next, one
-script call per session, so a busy worker makes few round trips. Each message carries its sequence number, so a
-watcher that subscribes first and then reads the lists drops what it would see twice and keeps the order: events
-are never dropped, frames are shed oldest-first for a slow page (``Subscription``), as in one process.
+Writes are batched: whatever the runners published while the previous batch was on its way goes in the next,
+as one pipelined round trip, and each watching worker gets one message per batch holding every line it needs
+(``session seq type JSON``), so a busy worker neither sends nor reads a message per frame. Each line carries its
+sequence number: a page that starts from the lists drops what it would see twice and keeps the order. Events
+are never dropped; frames are shed oldest-first for a slow page (``Subscription``), as in one process.
 
 Control messages (pause, resume, stop, a Web Bluetooth payload) sent to any worker reach the one that runs the
 session on that worker's own channel.
 
 If Redis goes away, the sessions carry on and are recorded (the recording goes to the database, not to Redis);
-watchers on other workers see their stream end with a ``reconnect`` message and the page reconnects.
+pages on other workers see their stream end with a ``reconnect`` message, and the page reconnects.
 """
 
 from __future__ import annotations
@@ -33,50 +34,42 @@ import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from pelvicore.sessions.fanout import MAX_EVENTS, RECENT_FRAMES, LocalFanout, Message, Subscription
+from pelvicore.sessions.fanout import MAX_EVENTS, LocalFanout, Message, Subscription
 
 log = logging.getLogger(__name__)
 
 PREFIX: Final = "pelvicore:"
+ENDED_CHANNEL: Final = f"{PREFIX}ended"
+"""Where a worker that finds a dead worker's sessions says they ended, for every worker's pages."""
 KEEP_AFTER_END_S: Final = 120
-"""How long a finished session's messages stay in Redis for a page that connects just after its end."""
+"""How long a finished session's events stay in Redis for a page that connects just after its end."""
 KEEP_LIVE_S: Final = 24 * 3600
-"""A bound on how long a running session's keys live (refreshed by every batch) if a worker vanishes."""
-
-# One call per session per batch: publish each message in order and keep the lists late watchers start from.
-_PUBLISH = f"""
-for i = 1, #ARGV, 2 do
-  local kind, data = ARGV[i], ARGV[i + 1]
-  redis.call('PUBLISH', KEYS[1], data)
-  if kind == 'frame' then redis.call('RPUSH', KEYS[2], data) else redis.call('RPUSH', KEYS[3], data) end
-end
-redis.call('LTRIM', KEYS[2], -{RECENT_FRAMES}, -1)
-redis.call('LTRIM', KEYS[3], -{MAX_EVENTS}, -1)
-redis.call('EXPIRE', KEYS[2], {KEEP_LIVE_S})
-redis.call('EXPIRE', KEYS[3], {KEEP_LIVE_S})
-"""
-
+"""A bound on how long a running session's keys live if its worker vanishes."""
 MAX_CONNECTIONS: Final = 32
 """Redis connections one worker opens at most (pub/sub, the batches, pages joining); more wait their turn."""
-
 WATCH_S: Final = 30.0
-"""How long the running worker sends a session's frames to Redis after a page elsewhere last asked."""
+"""How long the running worker sends a session's messages to a worker whose page last asked that long ago."""
 RENEW_S: Final = 10.0
 """How often a worker whose pages watch a session running elsewhere asks again."""
 ASK_TIMEOUT_S: Final = 2.0
 """How long a page waits for the running worker's answer before it starts from what Redis holds."""
+RECONNECT: Final = orjson.dumps({"type": "reconnect", "text": "The live link between servers was lost."}).decode()
 
 ControlHandler = Callable[[dict[str, Any]], None]
 """What a worker does with a control message for one of its sessions."""
 
 
-def _keys(session_id: str) -> tuple[str, str, str, str]:
+def _keys(session_id: str) -> tuple[str, str, str]:
     base = f"{PREFIX}session:{session_id}"
-    return base, f"{base}:frames", f"{base}:events", f"{base}:live"
+    return f"{base}:frames", f"{base}:events", f"{base}:worker"
 
 
 def control_channel(worker_id: str) -> str:
     return f"{PREFIX}worker:{worker_id}"
+
+
+def live_channel(worker_id: str) -> str:
+    return f"{PREFIX}worker:{worker_id}:live"
 
 
 def _packet(seq: int, kind: str, text: str) -> str:
@@ -126,22 +119,22 @@ class RedisFanout:
         )
         self.redis = aioredis.Redis.from_pool(pool)  # closed with it
         self._on_control = on_control
-        self._sha = ""  # the publishing script, loaded into Redis at start (and again after Redis restarts)
         self._outbox: list[tuple[str, str, Any]] = []  # (session id, what, detail), in order
         self._wake: asyncio.Future[None] | None = None
         self._written: list[asyncio.Future[None]] = []  # callers of ``flushed`` waiting for the next batch
+        # Running here: session -> watching worker -> until when it gets the session's messages.
+        self._watched: dict[str, dict[str, float]] = {}
+        # Watched from here: the pages, the worker that runs each session, the pages waiting for its answer.
         self._watchers: dict[str, set[_Watcher]] = defaultdict(set)
-        self._owners: dict[str, str] = {}  # session -> the worker running it, for sessions watched from here
-        self._answers: dict[str, list[asyncio.Future[None]]] = defaultdict(list)  # sessions asked to watch
-        self._watched: dict[str, float] = {}  # running here: session -> until when its frames go to Redis
+        self._owners: dict[str, str] = {}
+        self._answers: dict[str, list[asyncio.Future[None]]] = defaultdict(list)
         self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self._tasks: list[asyncio.Task[None]] = []
         self._failing = False
 
     async def start(self) -> None:
         """Check Redis answers (``RedisError`` if not) and start reading this worker's channels."""
-        self._sha = await self.redis.script_load(_PUBLISH)
-        await self._pubsub.subscribe(control_channel(self.worker_id))
+        await self._pubsub.subscribe(control_channel(self.worker_id), live_channel(self.worker_id), ENDED_CHANNEL)
         self._tasks = [asyncio.create_task(t) for t in (self._write_batches(), self._read(), self._renew())]
 
     async def aclose(self) -> None:
@@ -157,30 +150,26 @@ class RedisFanout:
     # -- the worker that runs a session ----------------------------------------------------------------
     def open(self, session_id: str, history: list[Message] | None = None) -> None:
         self.local.open(session_id, history)
-        packets = [_packet(seq, kind, text) for seq, kind, text in self.local.history(session_id)]
-        self._queue(session_id, "open", packets)
+        self._queue(session_id, "open", [_packet(*item) for item in self.local.history(session_id)])
 
     def publish(self, session_id: str, message: Message) -> None:
         item = self.local.publish_item(session_id, message)
-        if item is None:
-            return
-        if item[1] == "frame" and self._watched.get(session_id, 0.0) < time.monotonic():
-            return  # no page elsewhere watches: its frames stay in this worker
-        self._queue(session_id, item[1], _packet(*item))
+        if item is None or (item[1] == "frame" and not self._watched.get(session_id)):
+            return  # a frame nobody elsewhere watches stays in this worker
+        self._queue(session_id, "message", item)
 
     def close(self, session_id: str) -> None:
         self.local.close(session_id)
-        self._watched.pop(session_id, None)
         self._queue(session_id, "close", None)
 
-    def _watch(self, session_id: str, answer_to: str | None) -> None:
-        """A page on another worker watches: send frames too, starting with the last few seconds of them."""
-        if not self.local.carries(session_id):
-            return
-        fresh = self._watched.get(session_id, 0.0) < time.monotonic()
-        self._watched[session_id] = time.monotonic() + WATCH_S
-        frames = [_packet(*item) for item in self.local.recent_frames(session_id)] if fresh else None
-        self._queue(session_id, "watched", (frames, answer_to))
+    def _watch(self, session_id: str, worker: str, *, answer: bool) -> None:
+        """A page on ``worker`` watches a session (``answer``: a new page, waiting for the recent frames)."""
+        carried = self.local.carries(session_id)
+        if carried:
+            self._watched.setdefault(session_id, {})[worker] = time.monotonic() + WATCH_S
+        if answer:
+            recent = [_packet(*item) for item in self.local.recent_frames(session_id)] if carried else None
+            self._queue(session_id, "watched", (worker, recent))
 
     async def flushed(self) -> None:
         """Wait until everything published so far is in Redis (or failed to get there)."""
@@ -212,8 +201,6 @@ class RedisFanout:
                     log.warning("Redis answers again: live sessions are shared with other workers")
                 self._failing = False
             except (RedisError, OSError) as exc:
-                with contextlib.suppress(RedisError, OSError):  # a restarted Redis has forgotten the script
-                    self._sha = await self.redis.script_load(_PUBLISH)
                 if not self._failing:  # one line when it goes, not one per batch
                     log.warning("Redis is unreachable, live messages are not shared with other workers: %s", exc)
                 self._failing = True
@@ -223,44 +210,54 @@ class RedisFanout:
 
     async def _write(self, batch: list[tuple[str, str, Any]]) -> None:
         pipe = self.redis.pipeline(transaction=False)
-        pending: dict[str, list[str]] = {}
-
-        def send(session_id: str) -> None:  # queued on the pipeline: nothing is sent before execute()
-            args = pending.pop(session_id, None)
-            if args:
-                channel, frames, events, _ = _keys(session_id)
-                pipe.evalsha(self._sha, 3, channel, frames, events, *args)
-
+        lines: dict[str, list[str]] = defaultdict(list)  # watching worker -> its lines, in order
+        with_events: set[str] = set()
+        now = time.monotonic()
         for session_id, what, detail in batch:
-            _, frames, events, marker = _keys(session_id)
-            if what == "open":
-                send(session_id)
+            frames, events, marker = _keys(session_id)
+            if what == "message":
+                seq, kind, text = detail
+                if kind != "frame":
+                    pipe.rpush(events, _packet(seq, kind, text))
+                    with_events.add(session_id)
+                line = f"{session_id} {seq} {kind} {text}"
+                for worker, until in self._watched.get(session_id, {}).items():
+                    if until >= now:
+                        lines[worker].append(line)
+            elif what == "open":
                 pipe.delete(frames, events)
                 pipe.set(marker, self.worker_id, ex=KEEP_LIVE_S)
                 if detail:
                     pipe.rpush(events, *detail)
+                    with_events.add(session_id)
             elif what == "watched":
-                send(session_id)
-                recent, answer_to = detail
+                worker, recent = detail
                 if recent is not None:
                     pipe.delete(frames)
                     if recent:
                         pipe.rpush(frames, *recent)
                         pipe.expire(frames, KEEP_LIVE_S)
-                if answer_to:
-                    pipe.publish(
-                        control_channel(answer_to), orjson.dumps({"action": "watching", "session": session_id})
-                    )
+                pipe.publish(control_channel(worker), orjson.dumps({"action": "watching", "session": session_id}))
             elif what == "close":
-                send(session_id)
+                self._watched.pop(session_id, None)
                 pipe.expire(frames, KEEP_AFTER_END_S)
                 pipe.expire(events, KEEP_AFTER_END_S)
                 pipe.delete(marker)
-            else:
-                pending.setdefault(session_id, []).extend((what, detail))
-        for session_id in list(pending):
-            send(session_id)
+        for session_id in with_events:
+            _, events, _ = _keys(session_id)
+            pipe.ltrim(events, -MAX_EVENTS, -1)
+            pipe.expire(events, KEEP_LIVE_S)
+        for worker, worker_lines in lines.items():
+            pipe.publish(live_channel(worker), "\n".join(worker_lines))
+        self._forget_stale_watches(now)
         await pipe.execute()
+
+    def _forget_stale_watches(self, now: float) -> None:
+        for session_id, workers in list(self._watched.items()):
+            for worker in [w for w, until in workers.items() if until < now]:
+                del workers[worker]
+            if not workers:
+                del self._watched[session_id]
 
     # -- a page on any worker ----------------------------------------------------------------------------
     async def subscribe(self, session_id: str) -> AsyncIterator[str]:
@@ -271,12 +268,9 @@ class RedisFanout:
                 yield text
             return
         watcher = _Watcher()
-        channel, frames, events, marker = _keys(session_id)
-        first = not self._watchers[session_id]
+        frames, events, marker = _keys(session_id)
         self._watchers[session_id].add(watcher)
         try:
-            if first:
-                await self._pubsub.subscribe(channel)
             owner = await self.redis.get(marker)
             if owner is not None:
                 self._owners[session_id] = owner.decode() if isinstance(owner, bytes) else owner
@@ -295,21 +289,22 @@ class RedisFanout:
                     return
         except RedisError as exc:
             log.warning("cannot watch session %s through Redis: %s", session_id, exc)
-            yield orjson.dumps({"type": "reconnect", "text": "The live link between servers was lost."}).decode()
+            yield RECONNECT
         finally:
             self._watchers[session_id].discard(watcher)
             if not self._watchers[session_id]:
                 del self._watchers[session_id]
-                self._owners.pop(session_id, None)
-                with contextlib.suppress(RedisError):
-                    await self._pubsub.unsubscribe(channel)
+                owner = self._owners.pop(session_id, None)
+                if owner is not None:  # its worker stops sending now rather than in WATCH_S
+                    self._send_soon(owner, {"action": "unwatch", "session": session_id, "worker": self.worker_id})
 
     async def _ask_to_watch(self, session_id: str) -> None:
-        """Ask the running worker to send frames, and wait (briefly) until the recent ones are in Redis."""
+        """Ask the running worker for the session's messages, and wait (briefly) until its recent frames are in
+        Redis."""
         answered = asyncio.get_running_loop().create_future()
         self._answers[session_id].append(answered)
         try:
-            message = {"action": "watch", "session": session_id, "answer_to": self.worker_id}
+            message = {"action": "watch", "session": session_id, "worker": self.worker_id, "answer": True}
             if await self.send_control(self._owners[session_id], message):
                 await asyncio.wait_for(answered, ASK_TIMEOUT_S)
         except TimeoutError:
@@ -321,12 +316,16 @@ class RedisFanout:
                 del self._answers[session_id]
 
     async def _renew(self) -> None:
-        """Keep asking, every ``RENEW_S``, for the frames of sessions that pages here still watch."""
+        """Keep asking, every ``RENEW_S``, for the sessions that pages here still watch."""
         while True:
             await asyncio.sleep(RENEW_S)
             for session_id, owner in list(self._owners.items()):
                 with contextlib.suppress(RedisError, OSError):
-                    await self.send_control(owner, {"action": "watch", "session": session_id})
+                    await self.send_control(owner, {"action": "watch", "session": session_id, "worker": self.worker_id})
+
+    def _send_soon(self, worker_id: str, message: dict[str, Any]) -> None:
+        task = asyncio.ensure_future(self.send_control(worker_id, message))
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # a lost unwatch only costs WATCH_S
 
     async def send_control(self, worker_id: str, message: dict[str, Any]) -> bool:
         """Send a control message to the worker that runs a session; False if no such worker listens."""
@@ -334,48 +333,52 @@ class RedisFanout:
         return bool(receivers)
 
     async def publish_end(self, session_id: str, message: Message) -> None:
-        """Tell the watchers of a session whose worker died that it ended (sent by the worker that found it)."""
-        channel, _, events, _ = _keys(session_id)
+        """Tell the pages of a session whose worker died that it ended (sent by the worker that found it)."""
+        _, events, _ = _keys(session_id)
         packet = _packet(2**62, "end", orjson.dumps(message).decode())  # after anything its worker sent
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.publish(channel, packet)
             pipe.rpush(events, packet)
             pipe.expire(events, KEEP_AFTER_END_S)
+            pipe.publish(ENDED_CHANNEL, f"{session_id} {packet}")
             await pipe.execute()
 
     async def _read(self) -> None:
-        """Dispatch this worker's pub/sub messages: control for its sessions, live messages to its watchers."""
-        control = control_channel(self.worker_id).encode()
+        """Dispatch this worker's pub/sub messages: control for its sessions, live lines to its pages."""
+        control, live = control_channel(self.worker_id).encode(), live_channel(self.worker_id).encode()
         while True:
             try:
                 message = await self._pubsub.get_message(timeout=None)
             except (RedisError, OSError) as exc:
-                log.warning("lost the Redis subscription (%s): watchers of other workers' sessions reconnect", exc)
+                log.warning("lost the Redis subscription (%s): pages watching other workers' sessions reconnect", exc)
                 self._end_watchers()
                 await asyncio.sleep(1.0)
                 with contextlib.suppress(RedisError, OSError):
                     await self._pubsub.reset()
-                    await self._pubsub.subscribe(control_channel(self.worker_id))
+                    await self._pubsub.subscribe(control, live, ENDED_CHANNEL)
                 continue
             if message is None or message.get("type") != "message":
                 continue
             channel, data = message["channel"], message["data"]
-            if channel == control:
+            if channel == live or channel == ENDED_CHANNEL.encode():
+                self._deliver(data)
+            elif channel == control:
                 try:
                     self._control(orjson.loads(data))
                 except Exception:
                     log.exception("a control message failed: %r", data[:200])
-                continue
-            session_id = channel.decode().removeprefix(f"{PREFIX}session:")
-            seq, kind, text = _unpack(data)
-            for watcher in list(self._watchers.get(session_id, ())):
-                watcher.live(seq, kind, text)
+
+    def _deliver(self, data: bytes) -> None:
+        for line in data.decode().split("\n"):
+            session_id, seq, kind, text = line.split(" ", 3)
+            for watcher in self._watchers.get(session_id, ()):
+                watcher.live(int(seq), kind, text)
 
     def _control(self, message: dict[str, Any]) -> None:
-        session_id, action = str(message.get("session")), message.get("action")
-        if action == "watch":
-            answer_to = message.get("answer_to")
-            self._watch(session_id, str(answer_to) if answer_to else None)
+        session_id, action, worker = str(message.get("session")), message.get("action"), message.get("worker")
+        if action == "watch" and isinstance(worker, str):
+            self._watch(session_id, worker, answer=bool(message.get("answer")))
+        elif action == "unwatch" and isinstance(worker, str):
+            self._watched.get(session_id, {}).pop(worker, None)
         elif action == "watching":
             for answered in self._answers.get(session_id, ()):
                 if not answered.done():
@@ -384,8 +387,7 @@ class RedisFanout:
             self._on_control(message)
 
     def _end_watchers(self) -> None:
-        text = orjson.dumps({"type": "reconnect", "text": "The live link between servers was lost."}).decode()
         for watchers in self._watchers.values():
             for watcher in watchers:
                 watcher.held = None
-                watcher.subscription.offer("reconnect", text)
+                watcher.subscription.offer("reconnect", RECONNECT)
