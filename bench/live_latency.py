@@ -14,7 +14,7 @@ With ``--workers W ...`` it starts W ``pelvicore serve`` processes instead, shar
 (made for each run, dropped after it) and one Redis; sessions are started round-robin across the workers and,
 when W >= 2, each session's WebSocket goes to the next worker, not the one that runs it, so every frame crosses
 Redis. Server CPU is then summed over all workers, and Redis's own CPU (``redis-server``'s user + system time,
-found by the ``process_id`` of ``INFO server``) and its publish calls (``EVALSHA``, one per session per batch)
+found by the ``process_id`` of ``INFO server``) and its publish calls (``PUBLISH``: one per watching worker per batch)
 are reported beside it. Both count everything Redis did over the span, for any client: run on a quiet Redis.
 
     .venv/bin/python bench/live_latency.py --sessions 50 200 500 --seconds 20
@@ -77,7 +77,7 @@ class RedisMeter:
         self.pid = pid if comm.exists() and comm.read_text().startswith("redis-server") else None
 
     def read(self) -> tuple[float | None, int]:
-        calls = int(self.client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0))
+        calls = int(self.client.info("commandstats").get("cmdstat_publish", {}).get("calls", 0))
         return (cpu_seconds(self.pid) if self.pid else None), calls
 
 
