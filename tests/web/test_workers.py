@@ -13,12 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from cluster import free_port, own_redis, redis_url, start_redis, start_worker, stop
 from signed_in import bearer, user_token
 from websockets.sync.client import connect
 
+from pelvicore.devices.ble.payloads import perifit_payload
 from pelvicore.training.routines import get_protocol
+
+PERIFIT_DATA = "0000aa41-0000-1000-8000-00805f9b34fb"
 
 
 @dataclass
@@ -155,7 +159,7 @@ def test_redis_restarting_mid_session_loses_no_sample(pg_db_url: str, tmp_path: 
         port = free_port()
         worker = start_worker(pg_db_url, redis, port, tmp_path / "a.log")
         try:
-            session_id = start_session(port, token, routine="quick-check", speed=2, seed=7)
+            session_id = start_session(port, token, routine="quick-check", speed=6, seed=7)
             time.sleep(1.0)
             redis_proc.kill()
             redis_proc.wait(5)
@@ -197,3 +201,31 @@ def test_several_workers_without_postgresql_or_redis_refuse_to_start_in_one_line
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_browser_trainer_streams_through_a_worker_that_does_not_run_its_session(two_workers: Workers) -> None:
+    """Her page's WebSocket lands on the other worker: its trainer's payloads reach the running worker."""
+    token, first, second = two_workers.token, two_workers.first, two_workers.second
+    session_id = start_session(first, token, source="browser", device_profile="perifit", routine="quick-check")
+    url = f"ws://127.0.0.1:{second}/ws/sessions/{session_id}"
+    contractions = []
+    with connect(url, additional_headers=bearer(token), open_timeout=10, max_size=None) as ws:
+        ws.send(json.dumps({"type": "sensor", "state": "connected", "name": "Perifit_o)", "battery": 64}))
+        rng = np.random.default_rng(1)
+        for i in range(100):  # 5 s at 20 Hz with one 2 s squeeze, on a noisy rest
+            floor = 20.0 + rng.normal(0, 0.4) + (25.0 * min(1.0, (i - 40) / 6) if 40 <= i < 80 else 0.0)
+            payload = {"type": "payload", "characteristic": PERIFIT_DATA, "hex": perifit_payload(floor, 2.0).hex()}
+            ws.send(json.dumps(payload))
+            time.sleep(0.05)
+        time.sleep(1.5)  # the last analysis block
+        response = httpx.post(f"http://127.0.0.1:{second}/api/sessions/{session_id}/stop", headers=bearer(token))
+        assert response.status_code == 200
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            message = json.loads(ws.recv(timeout=30))
+            if message["type"] == "contraction":
+                contractions.append(message)
+            if message["type"] == "end":
+                break
+    assert len(contractions) == 1 and contractions[0]["technique"] == "lift"
+    assert 80 <= trace_samples(first, session_id, token) <= 100  # recorded by the worker that runs it
