@@ -77,8 +77,9 @@
     event.returnValue = "";  // the browser shows its own "Leave site?" question
   });
   // The socket is opened again when the link to the server breaks while the session runs (a server restarting,
-  // the live link between a clinic's servers lost): the server then replays the session so far, so the page
-  // starts its chart and counts afresh.
+  // the live link between a clinic's servers lost). If the session still runs, the server replays it so far and
+  // the page starts its chart and counts afresh; if it has ended, the server sends its contractions and its end,
+  // and the chart keeps what it showed.
   let socket = null, attempts = 0, ended = false;
   const MAX_ATTEMPTS = 20;
   // Messages from the sensor wait for the socket to open; later, with the socket closed, they are dropped.
@@ -96,7 +97,7 @@
   const connect = () => {
     socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/sessions/" + id);
     socket.addEventListener("open", () => {
-      if (attempts > 0) { freshView(); $("status").textContent = ""; }
+      if (attempts > 0) { replaying = true; replayed.length = 0; $("status").textContent = ""; }
       attempts = 0;
       for (const m of unsent.splice(0)) socket.send(JSON.stringify(m));
     });
@@ -107,9 +108,21 @@
   const LINK_STATES = new Set(["connecting", "connected", "disconnected", "reconnected", "unreachable", "battery", "rssi"]);
 
   let heard = false;
+  let replaying = false;  // reconnected: contractions wait until the server shows whether the session still runs
+  const replayed = [];
   function onMessage(event) {
     heard = true;
     const m = JSON.parse(event.data);
+    if (replaying) {
+      if (m.type === "contraction") { replayed.push(m); return; }
+      replaying = false;
+      if (m.type === "end") marks.length = 0; else freshView();  // ended: the stored list; else a live replay
+      $("count").textContent = "0";
+      for (const c of replayed.splice(0)) show(c);
+    }
+    show(m);
+  }
+  function show(m) {
     if (m.type === "reconnect") {
       socket.close();  // onClose opens it again
     } else if (m.type === "frame") {
