@@ -4,6 +4,7 @@ PostgreSQL or Redis refuses to start with one line."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import numpy as np
 import pytest
 from cluster import free_port, own_redis, redis_url, start_redis, start_worker, stop
 from signed_in import bearer, user_token
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from pelvicore.devices.ble.payloads import perifit_payload
@@ -229,3 +231,49 @@ def test_a_browser_trainer_streams_through_a_worker_that_does_not_run_its_sessio
                 break
     assert len(contractions) == 1 and contractions[0]["technique"] == "lift"
     assert 80 <= trace_samples(first, session_id, token) <= 100  # recorded by the worker that runs it
+
+
+def test_after_redis_restarts_pages_and_stop_work_across_workers_again(pg_db_url: str, tmp_path: Path) -> None:
+    token = user_token(pg_db_url)
+    with own_redis(tmp_path) as (redis, redis_proc):
+        first, second = free_port(), free_port()
+        a = start_worker(pg_db_url, redis, first, tmp_path / "a.log")
+        b = start_worker(pg_db_url, redis, second, tmp_path / "b.log")
+        restarted = None
+        try:
+            session_id = start_session(first, token, routine="daily", speed=1, seed=8)
+            url = f"ws://127.0.0.1:{second}/ws/sessions/{session_id}"
+            with connect(url, additional_headers=bearer(token), open_timeout=10, max_size=None) as ws:
+                assert json.loads(ws.recv(timeout=10))["type"] in ("frame", "cue", "sensor")
+                redis_proc.kill()
+                redis_proc.wait(5)
+                time.sleep(3.0)  # longer than the workers' first attempts to subscribe again
+                restarted = start_redis("redis-server", int(redis.rsplit(":", 1)[1].split("/")[0]), tmp_path)
+                kinds = []
+                with contextlib.suppress(ConnectionClosed):
+                    while (kind := json.loads(ws.recv(timeout=20))["type"]) != "reconnect":
+                        kinds.append(kind)
+            # The page connects again: the running worker has written its session into the new Redis.
+            deadline = time.monotonic() + 20
+            while True:
+                with connect(url, additional_headers=bearer(token), open_timeout=10, max_size=None) as ws:
+                    first_message = json.loads(ws.recv(timeout=10))
+                    if first_message["type"] != "end" or time.monotonic() > deadline:
+                        break
+                time.sleep(1.0)
+            assert first_message["type"] in ("frame", "cue", "contraction"), first_message
+            with connect(url, additional_headers=bearer(token), open_timeout=10, max_size=None) as ws:
+                ws.recv(timeout=10)
+                response = httpx.post(
+                    f"http://127.0.0.1:{second}/api/sessions/{session_id}/stop", headers=bearer(token)
+                )
+                assert response.status_code == 200, response.text  # control crosses the new Redis too
+                while (message := json.loads(ws.recv(timeout=20)))["type"] != "end":
+                    pass
+            assert message["status"] == "stopped"
+        finally:
+            stop(a)
+            stop(b)
+            if restarted is not None:
+                restarted.kill()
+                restarted.wait(5)

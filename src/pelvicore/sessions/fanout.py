@@ -137,6 +137,15 @@ class LocalFanout:
     def carries(self, session_id: str) -> bool:
         return session_id in self._channels
 
+    def carried(self) -> list[str]:
+        """The sessions this fan-out carries now."""
+        return list(self._channels)
+
+    def events(self, session_id: str) -> list[Item]:
+        """Every event so far (the last ``MAX_EVENTS``), in order."""
+        channel = self._channels.get(session_id)
+        return [] if channel is None else list(channel.events)
+
     def recent_frames(self, session_id: str) -> list[Item]:
         """The last few seconds of frames, oldest first."""
         channel = self._channels.get(session_id)

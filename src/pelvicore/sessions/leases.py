@@ -3,8 +3,10 @@ machine gone), a surviving worker marks its sessions ``interrupted`` — every s
 can resume them — and tells the pages that watch them.
 
 Timing: a beat every ``BEAT_S``; a worker silent for ``STALE_S`` is dead, so a killed worker's sessions end
-within about ``STALE_S + BEAT_S`` seconds. Heartbeats carry the writing worker's clock, so the machines of one
-deployment must keep time (NTP keeps them well under a second apart; ``STALE_S`` leaves seconds of margin).
+within about ``STALE_S + BEAT_S`` seconds. Every time is the database's clock, so the workers' machines need not
+agree on the time. A worker judges others only after it has itself beaten without a break for ``STALE_S``: after
+the database was away (a restart, a failover) every worker's last beat is old, and the first one back must not
+take the others for dead.
 """
 
 from __future__ import annotations
@@ -13,11 +15,10 @@ import asyncio
 import logging
 import os
 import socket
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Final
 
 from pelvicore.sessions.redis_fanout import RedisFanout
-from pelvicore.store.models import utc_now
 from pelvicore.store.repository import SessionStore
 from pelvicore.store.workers import WorkerStore
 
@@ -46,11 +47,12 @@ class Leases:
         self.beat_s = beat_s
         self.stale_s = stale_s
         self._task: asyncio.Task[None] | None = None
+        self._beating_since: datetime | None = None  # the database's time of the first of unbroken beats
 
     async def start(self) -> None:
-        """Beat once (so this worker counts as alive at once), end what dead workers left, then keep going."""
-        await asyncio.to_thread(self.workers.beat, self.worker_id, this_process())
-        await self.sweep()
+        """Beat once (so this worker counts as alive at once), then keep beating; what dead workers left is
+        ended once this worker has beaten for ``stale_s``."""
+        await self._beat()
         self._task = asyncio.create_task(self._run(), name="leases")
 
     async def stop(self) -> None:
@@ -64,16 +66,25 @@ class Leases:
         while True:
             await asyncio.sleep(self.beat_s)
             try:
-                await asyncio.to_thread(self.workers.beat, self.worker_id, this_process())
-                await self.sweep()
+                now = await self._beat()
+                assert self._beating_since is not None
+                if now - self._beating_since >= timedelta(seconds=self.stale_s):
+                    await self.sweep()
             except Exception:  # a database hiccup: try again at the next beat, never stop beating
+                self._beating_since = None
                 log.exception("heartbeat or sweep failed; trying again in %.0f s", self.beat_s)
+
+    async def _beat(self) -> datetime:
+        now = await asyncio.to_thread(self.workers.beat, self.worker_id, this_process())
+        if self._beating_since is None or now - self._beating_since < timedelta(0):
+            self._beating_since = now
+        return now
 
     async def sweep(self) -> list[str]:
         """Mark ``interrupted`` the sessions of workers silent for ``stale_s`` (and of none); their ids."""
-        stale_before = utc_now() - timedelta(seconds=self.stale_s)
 
         def sweep() -> list[str]:
+            stale_before = self.workers.now() - timedelta(seconds=self.stale_s)
             ended = self.store.interrupt_running(stale_before=stale_before, reason=REASON)
             gone = self.workers.forget_stale(stale_before)
             if gone:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 import uuid
 from typing import Any
@@ -24,9 +25,12 @@ from pelvicore.sessions.leases import Leases
 from pelvicore.sessions.recorder import Recorder
 from pelvicore.sessions.redis_fanout import RedisFanout
 from pelvicore.sessions.runner import LiveSession
+from pelvicore.store.errors import StoreError
 from pelvicore.store.repository import SessionStore
 from pelvicore.training.protocols import Protocol
 from pelvicore.training.routines import get_protocol
+
+log = logging.getLogger(__name__)
 
 
 class SessionManager:
@@ -74,15 +78,21 @@ class SessionManager:
         kwargs = self.redis.redis.connection_pool.connection_kwargs
         return f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}"
 
-    async def control_elsewhere(self, session_id: str, message: dict[str, Any]) -> bool:
-        """Send ``message`` (``action``: pause, resume, stop or page) to the worker that runs the session;
-        False if no worker runs it (it ended, or its worker died: the sweep marks it ``interrupted``)."""
+    async def control_elsewhere(self, session_id: str, message: dict[str, Any], worker: str | None = None) -> bool:
+        """Send ``message`` (``action``: pause, resume, stop or page) to the worker that runs the session
+        (``worker``, if known); False if no worker runs it (it ended, or its worker died: the sweep marks it
+        ``interrupted``) or Redis cannot be reached."""
         if self.redis is None:
             return False
-        worker = await asyncio.to_thread(self.store.worker_of, session_id)
-        if worker is None:
+        try:
+            worker = worker or await asyncio.to_thread(self.store.worker_of, session_id)
+            return worker is not None and await self.redis.send_control(worker, {"session": session_id} | message)
+        except (RedisError, OSError) as exc:
+            log.warning("cannot reach the worker running session %s: %s", session_id, exc)
             return False
-        return await self.redis.send_control(worker, {"session": session_id} | message)
+
+    async def worker_of(self, session_id: str) -> str | None:
+        return await asyncio.to_thread(self.store.worker_of, session_id)
 
     def _on_control(self, message: dict[str, Any]) -> None:
         live = self.live.get(str(message.get("session")))
@@ -92,7 +102,7 @@ class SessionManager:
         if action in ("pause", "resume", "stop"):
             getattr(live, action)()
         elif action == "page" and isinstance(live.source, BrowserSource):
-            live.source.take(message.get("message"))
+            live.source.take(message.get("message"))  # DecodeError: logged as a refused message, in one line
 
     async def start_device(self, user_id: int, *, address: str, profile: str | None, routine: str) -> str:
         """Connect to the trainer at ``address`` through the Bluetooth backend and start a session with it."""
@@ -198,6 +208,8 @@ class SessionManager:
         same person."""
         self._check_room()
         record = self.store.get(session_id, owner=owner)
+        if session_id in self.live:
+            raise SessionNotResumable(f"session {session_id!r} is running already")
         if record is None or record.status != "interrupted" or record.seed is None or record.profile is None:
             raise SessionNotResumable(f"session {session_id!r} is not an interrupted simulated session")
         profile, seed = record.profile, record.seed
@@ -211,7 +223,10 @@ class SessionManager:
             self.store.reopen(session_id, worker=self.worker_id)
             return source
 
-        source = await asyncio.to_thread(prepare)
+        try:
+            source = await asyncio.to_thread(prepare)
+        except StoreError as exc:  # resumed at the same moment elsewhere
+            raise SessionNotResumable(str(exc)) from exc
         previous = [{k: v for k, v in c.items() if k != "kind"} for c in record.contractions]
         await self._launch(self._session(session_id, source, routine, previous=previous, previous_cues=record.cues))
 
@@ -239,12 +254,14 @@ class SessionManager:
         self.fanout.close(session_id)
 
     async def shutdown(self) -> None:
-        await self.cancel(list(self.live))
-        await self.recorder.close()
-        if self.leases is not None:
-            await self.leases.stop()
-        if self.redis is not None:
-            await self.redis.aclose()
+        try:
+            await self.cancel(list(self.live))
+            await self.recorder.close()
+            if self.leases is not None:
+                await self.leases.stop()
+        finally:
+            if self.redis is not None:
+                await self.redis.aclose()
 
     async def cancel(self, session_ids: list[str]) -> None:
         """End these sessions now (``interrupted``), waiting until each has written what it held."""

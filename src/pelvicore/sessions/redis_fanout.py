@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Final
@@ -34,17 +35,23 @@ import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from pelvicore.sessions.fanout import MAX_EVENTS, LocalFanout, Message, Subscription
+from pelvicore.devices.profiles.base import DecodeError
+from pelvicore.sessions.fanout import MAX_EVENTS, LocalFanout, Message
+from pelvicore.sessions.redis_wire import (
+    ENDED_CHANNEL,
+    KEEP_AFTER_END_S,
+    KEEP_LIVE_S,
+    RECONNECT,
+    Watcher,
+    control_channel,
+    keys,
+    live_channel,
+    packet,
+    unpack,
+)
 
 log = logging.getLogger(__name__)
 
-PREFIX: Final = "pelvicore:"
-ENDED_CHANNEL: Final = f"{PREFIX}ended"
-"""Where a worker that finds a dead worker's sessions says they ended, for every worker's pages."""
-KEEP_AFTER_END_S: Final = 120
-"""How long a finished session's events stay in Redis for a page that connects just after its end."""
-KEEP_LIVE_S: Final = 24 * 3600
-"""A bound on how long a running session's keys live if its worker vanishes."""
 MAX_CONNECTIONS: Final = 32
 """Redis connections one worker opens at most (pub/sub, the batches, pages joining); more wait their turn."""
 WATCH_S: Final = 30.0
@@ -53,57 +60,9 @@ RENEW_S: Final = 10.0
 """How often a worker whose pages watch a session running elsewhere asks again."""
 ASK_TIMEOUT_S: Final = 2.0
 """How long a page waits for the running worker's answer before it starts from what Redis holds."""
-RECONNECT: Final = orjson.dumps({"type": "reconnect", "text": "The live link between servers was lost."}).decode()
 
 ControlHandler = Callable[[dict[str, Any]], None]
 """What a worker does with a control message for one of its sessions."""
-
-
-def _keys(session_id: str) -> tuple[str, str, str]:
-    base = f"{PREFIX}session:{session_id}"
-    return f"{base}:frames", f"{base}:events", f"{base}:worker"
-
-
-def control_channel(worker_id: str) -> str:
-    return f"{PREFIX}worker:{worker_id}"
-
-
-def live_channel(worker_id: str) -> str:
-    return f"{PREFIX}worker:{worker_id}:live"
-
-
-def _packet(seq: int, kind: str, text: str) -> str:
-    return f"{seq} {kind} {text}"
-
-
-def _unpack(data: bytes | str) -> tuple[int, str, str]:
-    text = data.decode() if isinstance(data, bytes) else data
-    seq, kind, body = text.split(" ", 2)
-    return int(seq), kind, body
-
-
-class _Watcher:
-    """One page on this worker watching a session another worker runs: holds live messages until its history
-    is in, then passes on only what is newer."""
-
-    def __init__(self) -> None:
-        self.subscription = Subscription()
-        self.held: list[tuple[int, str, str]] | None = []
-        self.last_seq = 0
-
-    def live(self, seq: int, kind: str, text: str) -> None:
-        if self.held is not None:
-            self.held.append((seq, kind, text))
-        elif seq > self.last_seq:
-            self.last_seq = seq
-            self.subscription.offer(kind, text)
-
-    def caught_up(self, history: list[tuple[int, str, str]]) -> None:
-        for seq, kind, text in sorted([*history, *(self.held or [])]):
-            if seq > self.last_seq:
-                self.last_seq = seq
-                self.subscription.offer(kind, text)
-        self.held = None
 
 
 class RedisFanout:
@@ -122,12 +81,13 @@ class RedisFanout:
         self._outbox: list[tuple[str, str, Any]] = []  # (session id, what, detail), in order
         self._wake: asyncio.Future[None] | None = None
         self._written: list[asyncio.Future[None]] = []  # callers of ``flushed`` waiting for the next batch
+        self._writing = False  # a batch is on its way
         # Running here: session -> watching worker -> until when it gets the session's messages.
         self._watched: dict[str, dict[str, float]] = {}
         # Watched from here: the pages, the worker that runs each session, the pages waiting for its answer.
-        self._watchers: dict[str, set[_Watcher]] = defaultdict(set)
+        self._watchers: dict[str, set[Watcher]] = defaultdict(set)
         self._owners: dict[str, str] = {}
-        self._answers: dict[str, list[asyncio.Future[None]]] = defaultdict(list)
+        self._answers: dict[str, asyncio.Future[None]] = {}  # asked to watch: ask id -> its page's wait
         self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self._tasks: list[asyncio.Task[None]] = []
         self._failing = False
@@ -150,7 +110,7 @@ class RedisFanout:
     # -- the worker that runs a session ----------------------------------------------------------------
     def open(self, session_id: str, history: list[Message] | None = None) -> None:
         self.local.open(session_id, history)
-        self._queue(session_id, "open", [_packet(*item) for item in self.local.history(session_id)])
+        self._queue(session_id, "open", [packet(*item) for item in self.local.history(session_id)])
 
     def publish(self, session_id: str, message: Message) -> None:
         item = self.local.publish_item(session_id, message)
@@ -162,18 +122,24 @@ class RedisFanout:
         self.local.close(session_id)
         self._queue(session_id, "close", None)
 
-    def _watch(self, session_id: str, worker: str, *, answer: bool) -> None:
-        """A page on ``worker`` watches a session (``answer``: a new page, waiting for the recent frames)."""
+    def resync(self) -> None:
+        """Write again what Redis must hold for this worker's sessions (after Redis restarted, or a batch was
+        lost): which worker runs each, and every event so far. Pages elsewhere then find them again."""
+        for session_id in self.local.carried():
+            self._queue(session_id, "open", [packet(*item) for item in self.local.events(session_id)])
+
+    def _watch(self, session_id: str, worker: str, ask: str | None) -> None:
+        """A page on ``worker`` watches a session (``ask``: a new page's request, waiting for the recent frames)."""
         carried = self.local.carries(session_id)
         if carried:
             self._watched.setdefault(session_id, {})[worker] = time.monotonic() + WATCH_S
-        if answer:
-            recent = [_packet(*item) for item in self.local.recent_frames(session_id)] if carried else None
-            self._queue(session_id, "watched", (worker, recent))
+        if ask:
+            recent = [packet(*item) for item in self.local.recent_frames(session_id)] if carried else None
+            self._queue(session_id, "watched", (worker, recent, ask))
 
     async def flushed(self) -> None:
         """Wait until everything published so far is in Redis (or failed to get there)."""
-        if not self._outbox:
+        if not self._outbox and not self._writing:
             return
         done = asyncio.get_running_loop().create_future()
         self._written.append(done)
@@ -191,19 +157,30 @@ class RedisFanout:
     async def _write_batches(self) -> None:
         while True:
             if not self._outbox:
+                for done in self._written:  # asked while the last batch was on its way: that was everything
+                    if not done.done():
+                        done.set_result(None)
+                self._written = []
                 self._wake = asyncio.get_running_loop().create_future()
                 await self._wake
             batch, self._outbox = self._outbox, []
             waiting, self._written = self._written, []
+            self._writing = True
             try:
                 await self._write(batch)
                 if self._failing:
                     log.warning("Redis answers again: live sessions are shared with other workers")
-                self._failing = False
+                    self._failing = False
+                    self.resync()
             except (RedisError, OSError) as exc:
                 if not self._failing:  # one line when it goes, not one per batch
                     log.warning("Redis is unreachable, live messages are not shared with other workers: %s", exc)
                 self._failing = True
+                await asyncio.sleep(0.5)  # not a busy loop while it is away
+            except Exception:  # never stop writing: the sessions and their pages would wait for ever
+                log.exception("a batch of live messages could not be written")
+            finally:
+                self._writing = False
             for done in waiting:
                 if not done.done():
                     done.set_result(None)
@@ -214,11 +191,11 @@ class RedisFanout:
         with_events: set[str] = set()
         now = time.monotonic()
         for session_id, what, detail in batch:
-            frames, events, marker = _keys(session_id)
+            frames, events, marker = keys(session_id)
             if what == "message":
                 seq, kind, text = detail
                 if kind != "frame":
-                    pipe.rpush(events, _packet(seq, kind, text))
+                    pipe.rpush(events, packet(seq, kind, text))
                     with_events.add(session_id)
                 line = f"{session_id} {seq} {kind} {text}"
                 for worker, until in self._watched.get(session_id, {}).items():
@@ -231,20 +208,21 @@ class RedisFanout:
                     pipe.rpush(events, *detail)
                     with_events.add(session_id)
             elif what == "watched":
-                worker, recent = detail
-                if recent is not None:
+                worker, recent, ask = detail
+                if recent:  # replaced in one step (RENAME): a page reading meanwhile never finds it empty
+                    pipe.rpush(f"{frames}:{ask}", *recent)
+                    pipe.rename(f"{frames}:{ask}", frames)
+                    pipe.expire(frames, KEEP_LIVE_S)
+                elif recent is not None:
                     pipe.delete(frames)
-                    if recent:
-                        pipe.rpush(frames, *recent)
-                        pipe.expire(frames, KEEP_LIVE_S)
-                pipe.publish(control_channel(worker), orjson.dumps({"action": "watching", "session": session_id}))
+                pipe.publish(control_channel(worker), orjson.dumps({"action": "watching", "ask": ask}))
             elif what == "close":
                 self._watched.pop(session_id, None)
                 pipe.expire(frames, KEEP_AFTER_END_S)
                 pipe.expire(events, KEEP_AFTER_END_S)
                 pipe.delete(marker)
         for session_id in with_events:
-            _, events, _ = _keys(session_id)
+            _, events, _ = keys(session_id)
             pipe.ltrim(events, -MAX_EVENTS, -1)
             pipe.expire(events, KEEP_LIVE_S)
         for worker, worker_lines in lines.items():
@@ -267,8 +245,8 @@ class RedisFanout:
             async for text in self.local.subscribe(session_id):
                 yield text
             return
-        watcher = _Watcher()
-        frames, events, marker = _keys(session_id)
+        watcher = Watcher()
+        frames, events, marker = keys(session_id)
         self._watchers[session_id].add(watcher)
         try:
             owner = await self.redis.get(marker)
@@ -281,7 +259,7 @@ class RedisFanout:
                 past_events, past_frames = await pipe.execute()
             if not past_events and not past_frames and owner is None:
                 return  # not a live session anywhere
-            watcher.caught_up([_unpack(p) for p in (*past_events, *past_frames)])
+            watcher.caught_up([unpack(p) for p in (*past_events, *past_frames)])
             while True:
                 kind, text = await watcher.subscription.get()
                 yield text
@@ -296,35 +274,40 @@ class RedisFanout:
                 del self._watchers[session_id]
                 owner = self._owners.pop(session_id, None)
                 if owner is not None:  # its worker stops sending now rather than in WATCH_S
-                    self._send_soon(owner, {"action": "unwatch", "session": session_id, "worker": self.worker_id})
+                    self._unwatch_soon(session_id, owner)
 
     async def _ask_to_watch(self, session_id: str) -> None:
         """Ask the running worker for the session's messages, and wait (briefly) until its recent frames are in
         Redis."""
-        answered = asyncio.get_running_loop().create_future()
-        self._answers[session_id].append(answered)
+        ask = uuid.uuid4().hex  # its answer releases this page only
+        answered = self._answers[ask] = asyncio.get_running_loop().create_future()
         try:
-            message = {"action": "watch", "session": session_id, "worker": self.worker_id, "answer": True}
+            message = {"action": "watch", "session": session_id, "worker": self.worker_id, "ask": ask}
             if await self.send_control(self._owners[session_id], message):
                 await asyncio.wait_for(answered, ASK_TIMEOUT_S)
         except TimeoutError:
             log.warning("the worker running session %s did not answer within %.0f s", session_id, ASK_TIMEOUT_S)
         finally:
-            with contextlib.suppress(ValueError):
-                self._answers[session_id].remove(answered)
-            if not self._answers[session_id]:
-                del self._answers[session_id]
+            del self._answers[ask]
 
     async def _renew(self) -> None:
         """Keep asking, every ``RENEW_S``, for the sessions that pages here still watch."""
         while True:
             await asyncio.sleep(RENEW_S)
             for session_id, owner in list(self._owners.items()):
+                message = {"action": "watch", "session": session_id, "worker": self.worker_id}
                 with contextlib.suppress(RedisError, OSError):
-                    await self.send_control(owner, {"action": "watch", "session": session_id, "worker": self.worker_id})
+                    if not await self.send_control(owner, message):
+                        # Nobody runs it any more (its worker left or died unnoticed): its pages read what is stored.
+                        for watcher in self._watchers.get(session_id, ()):
+                            watcher.reconnect()
 
-    def _send_soon(self, worker_id: str, message: dict[str, Any]) -> None:
-        task = asyncio.ensure_future(self.send_control(worker_id, message))
+    def _unwatch_soon(self, session_id: str, owner: str) -> None:
+        async def unwatch() -> None:
+            if session_id not in self._watchers:  # not if a new page here has asked again meanwhile
+                await self.send_control(owner, {"action": "unwatch", "session": session_id, "worker": self.worker_id})
+
+        task = asyncio.ensure_future(unwatch())
         task.add_done_callback(lambda t: t.cancelled() or t.exception())  # a lost unwatch only costs WATCH_S
 
     async def send_control(self, worker_id: str, message: dict[str, Any]) -> bool:
@@ -334,12 +317,12 @@ class RedisFanout:
 
     async def publish_end(self, session_id: str, message: Message) -> None:
         """Tell the pages of a session whose worker died that it ended (sent by the worker that found it)."""
-        _, events, _ = _keys(session_id)
-        packet = _packet(2**62, "end", orjson.dumps(message).decode())  # after anything its worker sent
+        _, events, _ = keys(session_id)
+        end = packet(2**62, "end", orjson.dumps(message).decode())  # after anything its worker sent
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.rpush(events, packet)
+            pipe.rpush(events, end)
             pipe.expire(events, KEEP_AFTER_END_S)
-            pipe.publish(ENDED_CHANNEL, f"{session_id} {packet}")
+            pipe.publish(ENDED_CHANNEL, f"{session_id} {end}")
             await pipe.execute()
 
     async def _read(self) -> None:
@@ -348,24 +331,42 @@ class RedisFanout:
         while True:
             try:
                 message = await self._pubsub.get_message(timeout=None)
-            except (RedisError, OSError) as exc:
+            except Exception as exc:  # Redis went away (or the subscription broke): subscribe again
                 log.warning("lost the Redis subscription (%s): pages watching other workers' sessions reconnect", exc)
-                self._end_watchers()
-                await asyncio.sleep(1.0)
-                with contextlib.suppress(RedisError, OSError):
-                    await self._pubsub.reset()
-                    await self._pubsub.subscribe(control, live, ENDED_CHANNEL)
+                await self._subscribe_again()
                 continue
             if message is None or message.get("type") != "message":
                 continue
             channel, data = message["channel"], message["data"]
-            if channel == live or channel == ENDED_CHANNEL.encode():
-                self._deliver(data)
-            elif channel == control:
-                try:
+            try:
+                if channel == live or channel == ENDED_CHANNEL.encode():
+                    self._deliver(data)
+                elif channel == control:
                     self._control(orjson.loads(data))
-                except Exception:
-                    log.exception("a control message failed: %r", data[:200])
+            except DecodeError as exc:
+                log.warning("a page's message was refused: %s", exc)
+            except Exception:
+                log.exception("a message from Redis could not be handled: %r", data[:200])
+
+    async def _subscribe_again(self) -> None:
+        """Subscribe to this worker's channels again, retrying until Redis answers; then the pages that watch
+        other workers' sessions reconnect (they may have missed lines), and this worker writes again what Redis
+        must hold for its own sessions."""
+        delay = 0.5
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await self._pubsub.reset()
+                await self._pubsub.subscribe(
+                    control_channel(self.worker_id), live_channel(self.worker_id), ENDED_CHANNEL
+                )
+                break
+            except Exception:
+                delay = min(5.0, delay * 2)
+        for watchers in self._watchers.values():
+            for watcher in watchers:
+                watcher.reconnect()
+        self.resync()
 
     def _deliver(self, data: bytes) -> None:
         for line in data.decode().split("\n"):
@@ -376,18 +377,13 @@ class RedisFanout:
     def _control(self, message: dict[str, Any]) -> None:
         session_id, action, worker = str(message.get("session")), message.get("action"), message.get("worker")
         if action == "watch" and isinstance(worker, str):
-            self._watch(session_id, worker, answer=bool(message.get("answer")))
+            ask = message.get("ask")
+            self._watch(session_id, worker, str(ask) if ask else None)
         elif action == "unwatch" and isinstance(worker, str):
             self._watched.get(session_id, {}).pop(worker, None)
         elif action == "watching":
-            for answered in self._answers.get(session_id, ()):
-                if not answered.done():
-                    answered.set_result(None)
+            answered = self._answers.get(str(message.get("ask")))
+            if answered is not None and not answered.done():
+                answered.set_result(None)
         else:
             self._on_control(message)
-
-    def _end_watchers(self) -> None:
-        for watchers in self._watchers.values():
-            for watcher in watchers:
-                watcher.held = None
-                watcher.subscription.offer("reconnect", RECONNECT)

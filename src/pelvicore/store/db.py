@@ -64,6 +64,9 @@ def make_engine(url: str | URL) -> Engine:
     return engine
 
 
+MIGRATION_LOCK = 0x70656C7669  # "pelvi": the advisory lock key of pelvicore's migrations on PostgreSQL
+
+
 def migrate(engine_or_url: Engine | str | URL) -> None:
     """Bring the database schema up to date (Alembic ``upgrade head``); a no-op when it already is.
 
@@ -80,6 +83,9 @@ def migrate(engine_or_url: Engine | str | URL) -> None:
                 _pragma(connection, "PRAGMA foreign_keys=OFF")
             try:
                 with connection.execution_options(**{WRITE_OPTION: True}).begin():
+                    if engine.dialect.name == "postgresql":
+                        # Servers starting together migrate one after the other (held to the transaction's end).
+                        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
                     command.upgrade(alembic_config(connection), "head")
                     if sqlite:
                         broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

@@ -1,25 +1,37 @@
-"""Server processes that share one database: each holds a lease on its live sessions by writing a heartbeat."""
+"""Server processes that share one database: each holds a lease on its live sessions by writing a heartbeat.
+
+Every time here is the database's own clock, so the workers' machines need not agree on the time."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
-from pelvicore.store.models import Worker, utc_now
+from pelvicore.store.models import Worker
 from pelvicore.store.transactions import Transactions
 
 
 class WorkerStore(Transactions):
-    def beat(self, worker_id: str, address: str) -> None:
-        """This worker is alive now (its first beat registers it)."""
-        now = utc_now()
+    def now(self) -> datetime:
+        """The database's clock."""
+        with self._read() as db:
+            value = db.scalar(select(func.now()))
+        if isinstance(value, str):  # SQLite's CURRENT_TIMESTAMP: UTC, as text
+            value = datetime.fromisoformat(value)
+        assert isinstance(value, datetime)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def beat(self, worker_id: str, address: str) -> datetime:
+        """This worker is alive now (its first beat registers it); the database's time of the beat."""
+        now = self.now()
         with self._write() as db:
             worker = db.get(Worker, worker_id)
             if worker is not None:
                 worker.heartbeat_at = now
             else:
                 db.add(Worker(id=worker_id, started_at=now, heartbeat_at=now, address=address[:200]))
+        return now
 
     def forget_stale(self, stale_before: datetime) -> list[str]:
         """Remove the workers whose last heartbeat is older than ``stale_before``; their ids."""

@@ -295,10 +295,18 @@ def _deliver_here(source: BrowserSource) -> Deliver:
 
 
 def _deliver_elsewhere(manager: SessionManager, session_id: str) -> Deliver:
+    """A page's trainer messages to the worker that runs its session: looked up once, and again if it is gone."""
+    worker: str | None = None
+
     async def deliver(message: Any) -> None:
+        nonlocal worker
         if not isinstance(message, dict):
             raise DecodeError("expected a JSON object")
-        await manager.control_elsewhere(session_id, {"action": "page", "message": message})
+        control = {"action": "page", "message": message}
+        if worker is None or not await manager.control_elsewhere(session_id, control, worker):
+            worker = await manager.worker_of(session_id)
+            if worker is None or not await manager.control_elsewhere(session_id, control, worker):
+                raise DecodeError("the session is not running on any server now: reload the page")
 
     return deliver
 
