@@ -41,11 +41,6 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def store(engine: Engine) -> SessionStore:
-    return SessionStore(engine)
-
-
-@pytest.fixture
 def user(store: SessionStore) -> int:
     return store.ensure_user("her")
 

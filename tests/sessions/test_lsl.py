@@ -7,6 +7,7 @@ Discovery stays on this machine's loopback interface: liblsl reads ``lsl_api.cfg
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import threading
 import time
@@ -91,14 +92,22 @@ class HeldSimulator(SimulatorSource):
             yield frame
 
 
+@contextlib.contextmanager
+def in_memory_store() -> Iterator[SessionStore]:
+    """A store on a throw-away in-memory database, as ``pelvicore live`` uses."""
+    engine = make_engine("sqlite://")
+    try:
+        migrate(engine)
+        yield SessionStore(engine)
+    finally:
+        engine.dispose()
+
+
 def test_an_inlet_gets_the_sessions_channels_samples_and_markers() -> None:
     pylsl = pytest.importorskip("pylsl")
 
     async def scenario() -> tuple[str, Received, Any, Any]:
-        engine = make_engine("sqlite://")
-        try:
-            migrate(engine)
-            store = SessionStore(engine)
+        with in_memory_store() as store:
             manager = SessionManager(store, flush_s=0.2)
             user, routine, go = store.ensure_user(), get_protocol("quick-check"), asyncio.Event()
             source = HeldSimulator("healthy", routine, seed=3, speed=10, go=go)
@@ -115,8 +124,6 @@ def test_an_inlet_gets_the_sessions_channels_samples_and_markers() -> None:
             await manager.shutdown()
             assert abs(received.times[0] - started) < 0.2  # local_clock() at the session's start + t
             return session_id, received, store.load_trace(session_id, owner=user), store.get(session_id, owner=user)
-        finally:
-            engine.dispose()
 
     session_id, received, (fs_hz, trace, index), stored = asyncio.run(scenario())
     info = received.info
@@ -155,10 +162,7 @@ def test_an_emg_session_is_an_emg_stream_in_microvolts() -> None:
     pylsl = pytest.importorskip("pylsl")
 
     async def scenario() -> Any:
-        engine = make_engine("sqlite://")
-        try:
-            migrate(engine)
-            store = SessionStore(engine)
+        with in_memory_store() as store:
             manager = SessionManager(store, flush_s=0.2)
             routine, go = get_protocol("cough"), asyncio.Event()
             source = HeldSimulator("healthy", routine, signals="emg", speed=10, go=go)
@@ -169,8 +173,6 @@ def test_an_emg_session_is_an_emg_stream_in_microvolts() -> None:
             await asyncio.to_thread(publisher.close)
             await manager.shutdown()
             return info
-        finally:
-            engine.dispose()
 
     info = asyncio.run(scenario())
     assert info.type() == "EMG" and info.name() == "pelvicore cough"
@@ -181,10 +183,7 @@ def test_without_pylsl_the_error_says_what_to_install(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "pylsl", None)  # ``import pylsl`` raises ImportError
 
     async def scenario() -> None:
-        engine = make_engine("sqlite://")
-        try:
-            migrate(engine)
-            store = SessionStore(engine)
+        with in_memory_store() as store:
             manager = SessionManager(store, flush_s=0.2)
             session_id = await manager.start_simulator(
                 store.ensure_user(), profile="healthy", routine="cough", speed=100
@@ -192,8 +191,6 @@ def test_without_pylsl_the_error_says_what_to_install(monkeypatch: pytest.Monkey
             with pytest.raises(LslUnavailable, match=r"install pelvicore\[lsl\]"):
                 open_lsl(manager, session_id)
             await manager.shutdown()
-        finally:
-            engine.dispose()
 
     with pytest.raises(LslUnavailable, match=r"install pelvicore\[lsl\]"):
         require_pylsl()

@@ -13,8 +13,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+from web_server import free_port, wait_until_healthy
 
 REDIS_URL = os.environ.get("PELVICORE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -60,12 +60,6 @@ def start_redis(binary: str, port: int, folder: Path) -> subprocess.Popen[bytes]
     raise AssertionError(f"redis-server on port {port} did not start")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_worker(database_url: str, redis: str, port: int, log: Path, *extra: str) -> subprocess.Popen[bytes]:
     """``pelvicore serve`` on ``port``, answering /api/health within 30 s; its output goes to ``log``."""
     with open(log, "ab") as out:
@@ -74,17 +68,8 @@ def start_worker(database_url: str, redis: str, port: int, log: Path, *extra: st
              "--redis-url", redis, "--ble", "none", *extra],
             stdout=out, stderr=out,
         )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"pelvicore serve on port {port} exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError(f"pelvicore serve on port {port} did not answer within 30 s: {log.read_text()[-2000:]}")
+    wait_until_healthy(proc, f"http://127.0.0.1:{port}", log=log)
+    return proc
 
 
 def stop(proc: subprocess.Popen[bytes], *, kill: bool = False) -> None:

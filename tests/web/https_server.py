@@ -7,13 +7,11 @@ import os
 import ssl
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-from web_server import free_port
+from web_server import free_port, wait_until_healthy
 
 from pelvicore.accounts import Accounts
 from pelvicore.store.accounts import AccountStore
@@ -83,17 +81,4 @@ def served_https(folder: Path, *extra: str) -> Iterator[HttpsServer]:
 
 
 def _wait_until_up(server: HttpsServer, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"pelvicore serve --https ended: {server.output.read_text()}")
-        if server.ca_file.exists():
-            try:
-                if httpx.get(server.url + "/api/health", verify=server.trust(), timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-        time.sleep(0.1)
-    proc.kill()
-    proc.wait(10)
-    raise AssertionError("pelvicore serve --https did not answer /api/health within 30 s")
+    wait_until_healthy(proc, server.url, log=server.output, ready=server.ca_file.exists, verify=server.trust)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -44,16 +45,30 @@ def start_server(database_url: str, port: int, *extra: str) -> subprocess.Popen[
             stdout=log or subprocess.DEVNULL,
             stderr=log or subprocess.DEVNULL,
         )  # the child keeps its own copy of the log file
+    wait_until_healthy(proc, f"http://127.0.0.1:{port}", log=folder / "server.log" if folder else None)
+    return proc
+
+
+def wait_until_healthy(
+    proc: subprocess.Popen[bytes], base: str, *, log: Path | None = None, ready: Callable[[], bool] = lambda: True,
+    verify: Callable[[], ssl.SSLContext | bool] = lambda: True,
+) -> None:  # fmt: skip
+    """Wait (30 s at most) until ``base``/api/health answers 200 (once ``ready()``: e.g. its certificate is
+    written, then trusted through ``verify()``); a server that ends or stays silent is killed and fails the test
+    with the end of its ``log``."""
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return proc
+            if ready() and httpx.get(base + "/api/health", timeout=1, verify=verify()).status_code == 200:
+                return
         except httpx.TransportError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
+    ended = proc.poll() is not None
     proc.kill()
     proc.wait(10)
-    raise AssertionError(f"pelvicore serve on port {port} did not answer /api/health within 30 s")
+    said = log.read_text()[-2000:] if log is not None and log.is_file() else ""
+    raise AssertionError(f"pelvicore serve at {base} {'ended' if ended else 'did not answer within 30 s'}: {said}")
 
 
 class Server(str):
