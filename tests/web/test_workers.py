@@ -189,6 +189,11 @@ def test_redis_restarting_mid_session_loses_no_sample(pg_db_url: str, tmp_path: 
         (["--workers", "2"], "needs PostgreSQL"),
         (["--workers", "2", "--database-url", "postgresql://nobody@127.0.0.1/test"], "needs Redis"),
         (["--redis-url", "redis://127.0.0.1:6379/0", "--database-url", "sqlite:///x.db"], "PostgreSQL"),
+        (
+            ["--redis-url", "redis://127.0.0.1:1/0", "--database-url", "postgresql://nobody@127.0.0.1/test"],
+            "reach Redis",
+        ),
+        (["--redis-url", "http://redis.example", "--database-url", "postgresql://x@127.0.0.1/test"], "not a Redis"),
     ],
 )
 def test_several_workers_without_postgresql_or_redis_refuse_to_start_in_one_line(

@@ -55,6 +55,26 @@ def check_scale_out(workers: int, database_url: str, redis_url: str) -> str | No
     return None
 
 
+def check_redis(url: str) -> str | None:
+    """Why Redis at ``url`` cannot carry live sessions, in one line, or None (also when there is none)."""
+    if not url:
+        return None
+    import redis
+    from redis.exceptions import RedisError
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    except ValueError as exc:
+        return f"--redis-url {url!r} is not a Redis address ({exc}); e.g. redis://127.0.0.1:6379/0"
+    try:
+        client.ping()
+    except (RedisError, OSError) as exc:
+        return f"cannot reach Redis at {url}: {exc}"
+    finally:
+        client.close()
+    return None
+
+
 def serve_command(
     host: Annotated[
         str | None,
@@ -125,7 +145,7 @@ def serve_command(
         https=https,
         tls_folder=defaults.tls_folder,
     )
-    problem = check_scale_out(workers, settings.database_url, settings.redis_url)
+    problem = check_scale_out(workers, settings.database_url, settings.redis_url) or check_redis(settings.redis_url)
     if problem:
         _fail(problem)
     logging.basicConfig(level=log_level.value.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
