@@ -8,7 +8,7 @@
 "use strict";
 
 // The cache's name carries its version: a new version's activate step deletes every older cache.
-const CACHE = "pelvicore-shell-v1";
+const CACHE = "pelvicore-shell-v2";
 const OFFLINE_PAGE = "/static/offline.html";
 const SHELL = [
   OFFLINE_PAGE,
