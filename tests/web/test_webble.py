@@ -70,7 +70,8 @@ class EmulatedTrainer:
     """One Bluetooth LE trainer emulated by Chromium, answering the page as the real one would.
 
     ``payload(t_s, rng)`` gives the value of a read ``t_s`` after the first read; ``subscribe_code`` is the
-    answer to a subscription (a GATT error code refuses it).
+    answer to a subscription (a GATT error code refuses it); while ``answering`` is false, reads get no answer
+    (a trainer that hangs with the link still up).
     """
 
     bluetooth: CDPSession
@@ -82,6 +83,7 @@ class EmulatedTrainer:
     read: bool
     payload: Callable[[float, np.random.Generator], bytes] | None = None
     subscribe_code: int = GATT_SUCCESS
+    answering: bool = True
     operations: list[str] = field(default_factory=list)
     started: float | None = None
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
@@ -133,6 +135,9 @@ class EmulatedTrainer:
         answer: dict[str, Any] = {"characteristicId": event["characteristicId"], "type": kind, "code": GATT_SUCCESS}
         if kind == "subscribe-to-notifications":
             answer["code"] = self.subscribe_code
+        elif kind == "read" and not self.answering:
+            self.operations.append("read-unanswered")
+            return
         elif kind == "read":
             now = time.monotonic()
             self.started = self.started or now
@@ -142,6 +147,14 @@ class EmulatedTrainer:
             self.bluetooth.send("BluetoothEmulation.simulateCharacteristicOperationResponse", answer)
         except PlaywrightError:
             self.operations.append("answer-after-link-dropped")  # a read still pending when the link went
+
+
+def wait_for_reads(page: Page, trainer: EmulatedTrainer, count: int, timeout_s: float = 5) -> None:
+    """Until the trainer has answered ``count`` reads (the page's waits let DevTools events through)."""
+    deadline = time.monotonic() + timeout_s
+    while trainer.operations.count("read") < count:
+        assert time.monotonic() < deadline, f"{trainer.operations.count('read')} reads answered, not {count}"
+        page.wait_for_timeout(100)
 
 
 class Chooser:
@@ -300,9 +313,41 @@ def test_elvie_polled_squeezes_counted(page: Page, bluetooth: CDPSession, server
     assert "subscribe-to-notifications" not in trainer.operations
     shot(page, "webble-elvie-live")
 
+    dropped_at = len(trainer.operations)
     trainer.drop_link()
-    expect(page.locator("#sensor-status")).to_contain_text("disconnected — reconnecting", timeout=15_000)
+    expect(
+        page.locator("#sensor-status"),
+        "the page never noticed the link drop; the trainer saw since: " + ", ".join(trainer.operations[dropped_at:]),
+    ).to_contain_text("disconnected — reconnecting", timeout=15_000)
     expect(page.locator("#sensor-status")).to_have_text("Connected to Elvie.", timeout=10_000)
+    stop_session(page)
+
+
+def test_a_trainer_that_stops_answering_is_connected_again(page: Page, bluetooth: CDPSession, server: Server) -> None:
+    """A polled trainer can hang with the link still up: the page gives up on the read and connects again."""
+    trainer = EmulatedTrainer(
+        bluetooth,
+        "0A:0B:0C:0D:0E:05",
+        "Elvie",
+        ELVIE_SERVICE,
+        ELVIE_DATA,
+        notify=False,
+        read=True,
+        payload=elvie_payload,
+    )
+    trainer.install()
+    start_browser_session(page, server, "Elvie Trainer — Bluetooth in this browser")
+    Chooser(page, trainer.address)
+    page.get_by_role("button", name="Connect sensor").click()
+    expect(page.locator("#sensor-status")).to_have_text("Connected to Elvie.", timeout=10_000)
+    wait_for_reads(page, trainer, 5)
+
+    trainer.answering = False
+    expect(page.locator("#sensor-status")).to_contain_text("disconnected — reconnecting", timeout=10_000)
+    assert trainer.operations.count("read-unanswered") == 1, "one read at a time, and none while it hangs"
+    trainer.answering = True
+    expect(page.locator("#sensor-status")).to_have_text("Connected to Elvie.", timeout=15_000)
+    wait_for_reads(page, trainer, trainer.operations.count("read") + 5)
     stop_session(page)
 
 

@@ -12,6 +12,9 @@
   // How often the page checks the link itself: a browser can lose a link without firing gattserverdisconnected
   // (seen when the link drops while a read is pending), which would leave "Connected" on screen for ever.
   const LINK_CHECK_MS = 1000;
+  // A polled read still unanswered after this long means the link has gone, whatever the browser says: a trainer
+  // answers a read within a connection interval or two (tens of ms), so 3 s is far beyond a slow answer.
+  const READ_STALL_MS = 3000;
 
   const supported = () => typeof navigator !== "undefined" && "bluetooth" in navigator;
 
@@ -61,6 +64,7 @@
       this.listeners = [];
       this.pollTimer = null;
       this.linkTimer = null;
+      this.readSince = 0; // when the pending polled read began (performance.now()), 0 when none is pending
       this.retryTimer = null;
       this.retryDelayS = 1;
       this.attempt = 0;
@@ -195,7 +199,9 @@
       }
       if (polled.length) this._poll(polled);
       this.linkTimer = setInterval(() => {
-        if (this.state === "connected" && this.device && !this.device.gatt.connected) this._disconnected();
+        if (this.state !== "connected" || !this.device) return;
+        if (!this.device.gatt.connected) this._disconnected();
+        else if (this.readSince && performance.now() - this.readSince > READ_STALL_MS) this._stalled();
       }, LINK_CHECK_MS);
     }
 
@@ -204,13 +210,19 @@
       const hz = this.profile.poll_hz > 0 ? this.profile.poll_hz : DEFAULT_POLL_HZ;
       let busy = false;
       let failures = 0;
-      this.pollTimer = setInterval(async () => {
+      const timer = setInterval(async () => {
         if (busy || !this.device || !this.device.gatt.connected) return;
         busy = true;
+        this.readSince = performance.now();
         try {
-          for (const c of characteristics) this._forward(c.uuid, await c.readValue());
+          for (const c of characteristics) {
+            const value = await c.readValue();
+            if (this.pollTimer !== timer) return; // an answer that came after the link was given up
+            this._forward(c.uuid, value);
+          }
           failures = 0;
         } catch {
+          if (this.pollTimer !== timer) return;
           // A read fails when the link drops; gattserverdisconnected handles that. Otherwise say so.
           failures += 1;
           if (failures === 10 && this.device.gatt.connected) {
@@ -218,8 +230,10 @@
           }
         } finally {
           busy = false;
+          if (this.pollTimer === timer) this.readSince = 0;
         }
       }, 1000 / hz);
+      this.pollTimer = timer;
     }
 
     _forward(uuid, value) {
@@ -231,8 +245,17 @@
       clearInterval(this.linkTimer);
       this.pollTimer = null;
       this.linkTimer = null;
+      this.readSince = 0;
       for (const [c, listener] of this.listeners) c.removeEventListener("characteristicvaluechanged", listener);
       this.listeners = [];
+    }
+
+    // A read that never answers: let go of the link and connect again, as if the browser had reported the loss.
+    _stalled() {
+      console.warn("pelvicore: the trainer stopped answering reads; connecting again");
+      this.readSince = 0;
+      this._disconnected();
+      if (this.device && this.device.gatt.connected) this.device.gatt.disconnect();
     }
 
     _disconnected() {
