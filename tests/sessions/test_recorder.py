@@ -33,12 +33,12 @@ class FailingOnce(SessionStore):
     fail = True
     batches = 0
 
-    def append_batch(self, batch: Sequence[SessionRows]) -> dict[str, StoreError]:
+    def append_batch(self, batch: Sequence[SessionRows], *, worker: str | None = None) -> dict[str, StoreError]:
         self.batches += 1
         if self.fail:
             self.fail = False
             raise StoreError("database is locked")
-        return super().append_batch(batch)
+        return super().append_batch(batch, worker=worker)
 
 
 def test_every_session_is_written_in_one_batch_with_unbroken_runs_as_chunks(store: SessionStore) -> None:

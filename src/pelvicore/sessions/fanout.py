@@ -28,6 +28,8 @@ RECENT_FRAMES: Final = 105
 """Frames a late subscriber is given first: the last 5 s of trace at 21 frames/s."""
 MAX_EVENTS: Final = 10_000
 """Events kept for late subscribers (a session gives a few hundred)."""
+LET_GO: Final = orjson.dumps({"type": "reconnect", "text": "This server no longer runs the session."}).decode()
+"""To the pages of a session closed without its ``end`` (another process holds it now): ask again."""
 
 
 class Fanout(Protocol):
@@ -172,14 +174,17 @@ class LocalFanout:
             while True:
                 kind, text = await subscription.get()
                 yield text
-                if kind == "end":
+                if kind in ("end", "reconnect"):
                     return
         finally:
             channel.subscribers.discard(subscription)
 
     def close(self, session_id: str) -> None:
-        """Forget a finished session (its subscribers have had ``end``)."""
-        self._channels.pop(session_id, None)
+        """Forget a finished session (its subscribers have had ``end``, or are told to ask again)."""
+        channel = self._channels.pop(session_id, None)
+        if channel is not None and not channel.ended:
+            for subscriber in channel.subscribers:
+                subscriber.offer("reconnect", LET_GO)
 
     def watchers(self, session_id: str) -> int:
         channel = self._channels.get(session_id)

@@ -58,7 +58,7 @@ class SessionManager:
         else:
             self.fanout = LocalFanout()
         # Runners hand over every frame and event; the recorder writes every flush_s: a crash loses that much.
-        self.recorder = Recorder(store, flush_s=flush_s)
+        self.recorder = Recorder(store, flush_s=flush_s, worker=self.worker_id, on_lost=self._lost)
         self.live: dict[str, LiveSession] = {}
 
     async def start(self) -> None:
@@ -233,8 +233,15 @@ class SessionManager:
     def _session(self, session_id: str, source: Source, routine: Protocol, **options: Any) -> LiveSession:
         return LiveSession(
             session_id, self.store, source, routine, fanout=self.fanout,
-            recorder=self.recorder, **options,
+            recorder=self.recorder, worker=self.worker_id, **options,
         )  # fmt: skip
+
+    def _lost(self, session_id: str, why: Exception) -> None:
+        """The store refused this process's writes to a session it runs: another process holds it now (this one
+        was taken for dead and it was resumed elsewhere), or it ended or was deleted. Stop running it here."""
+        live = self.live.get(session_id)
+        if live is not None:
+            live.give_up(str(why))
 
     def _check_room(self) -> None:
         if len(self.live) >= self.max_sessions:

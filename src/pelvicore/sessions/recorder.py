@@ -3,6 +3,10 @@
 Runners hand over every frame and event as it comes (``add_frame``, ``add_event``); every ``flush_s`` (1 s) the
 recorder writes what every session handed over in one transaction, through one thread hop. A crash loses at most
 the last tick's: about a second.
+
+Each write is fenced: it only goes to sessions that are still running on this server process (``worker``). A
+session that ended elsewhere, was deleted, or was taken over by another worker (this one was taken for dead and
+the session resumed there) takes nothing more from here, and ``on_lost`` tells this process to let it go.
 """
 
 from __future__ import annotations
@@ -10,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 import numpy as np
 
 from pelvicore.sessions.fanout import Message
 from pelvicore.signal.frames import Frame, join_frames
-from pelvicore.store.errors import StoreError
+from pelvicore.store.errors import SessionNotHeld, StoreError
 from pelvicore.store.repository import SessionStore
 from pelvicore.store.writes import SessionRows
 
@@ -25,9 +30,14 @@ logger = logging.getLogger(__name__)
 class Recorder:
     """Batches every session's samples and events into one write per tick."""
 
-    def __init__(self, store: SessionStore, *, flush_s: float = 1.0) -> None:
+    def __init__(
+        self, store: SessionStore, *, flush_s: float = 1.0, worker: str | None = None,
+        on_lost: Callable[[str, SessionNotHeld], None] | None = None,
+    ) -> None:  # fmt: skip
         self.store = store
         self.flush_s = flush_s
+        self.worker = worker
+        self.on_lost = on_lost
         self._frames: dict[str, list[Frame]] = {}
         self._events: dict[str, list[Message]] = {}
         self._pending: dict[str, SessionRows] = {}  # rows of a write that failed, first in line for the next
@@ -67,11 +77,16 @@ class Recorder:
             batch = self._take(session_id)
             if batch:
                 try:
-                    self._problems |= await asyncio.to_thread(self.store.append_batch, batch)
+                    problems = await asyncio.to_thread(self.store.append_batch, batch, worker=self.worker)
                 except BaseException:
                     for rows in batch:  # nothing is lost: the rows go back, first in line
                         self._pending[rows.session_id] = rows
                     raise
+                for sid, problem in problems.items():
+                    if isinstance(problem, SessionNotHeld) and self.on_lost is not None:
+                        self.on_lost(sid, problem)
+                    else:
+                        self._problems[sid] = problem
         if session_id is not None and session_id in self._problems:
             raise self._problems.pop(session_id)
 

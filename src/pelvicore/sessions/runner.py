@@ -58,8 +58,10 @@ class LiveSession:
         previous: list[Message] | None = None,
         previous_cues: list[Message] | None = None,
         device: tuple[int, str, str | None] | None = None,
+        worker: str | None = None,
     ) -> None:
         self.id = session_id
+        self.worker = worker  # the server process that runs it: only that one may end it
         self.store = store
         self.source = source
         self.routine = routine
@@ -76,6 +78,7 @@ class LiveSession:
         self.stop_requested = False
         self._calibrating: asyncio.Future[None] | None = None
         self.task: asyncio.Task[None] | None = None
+        self.given_up: str | None = None  # why this process let the session go (``give_up``)
         #: Seconds the routine's cues wait for a sensor that dropped out (the session pauses with it).
         self._cue_shift_s = 0.0
         self._sensor_away = False
@@ -113,6 +116,13 @@ class LiveSession:
         self._going.set()
         if isinstance(self.source, Stoppable):
             self.source.stop()  # a trainer's stream ends after what it has already sent
+
+    def give_up(self, reason: str) -> None:
+        """Let the session go without ending it: it is no longer this process's (``SessionNotHeld``). What it
+        held is not written, its end is not stored, and its pages hear nothing more from here."""
+        if self.given_up is None and self.task is not None:
+            self.given_up = reason
+            self.task.cancel()
 
     # -- the loop -------------------------------------------------------------------------------------
     async def _run(self) -> None:
@@ -161,19 +171,26 @@ class LiveSession:
             status, reason = "failed", f"{type(exc).__name__}: {exc}"[:300]
             logger.exception("session %s failed", self.id)
         finally:
-            status, reason = await self._close(status, reason)
-            logger.info(
-                "session %s %s after %.1f s: %d contractions%s", self.id, status, time.monotonic() - started,
-                len(self.contractions), f" ({reason})" if reason else "",
-            )  # fmt: skip
-            summary = self.summary()
-            feedback = session_feedback(
-                status, self.contractions, self.cues, units=self.pipeline.units, summary=summary, reason=reason
-            )
-            end: Message = {"type": "end", "status": status, "summary": summary, "feedback": feedback.to_dict()}
-            if reason:
-                end["reason"] = reason
-            self._publish(end)
+            if self.given_up is not None:
+                logger.warning("session %s let go after %.1f s: %s", self.id, time.monotonic() - started, self.given_up)
+            else:
+                await self._end(status, reason, started)
+
+    async def _end(self, status: EndStatus, reason: str | None, started: float) -> None:
+        """Store the end (what is pending first), log it, and tell the pages how it went."""
+        status, reason = await self._close(status, reason)
+        logger.info(
+            "session %s %s after %.1f s: %d contractions%s", self.id, status, time.monotonic() - started,
+            len(self.contractions), f" ({reason})" if reason else "",
+        )  # fmt: skip
+        summary = self.summary()
+        feedback = session_feedback(
+            status, self.contractions, self.cues, units=self.pipeline.units, summary=summary, reason=reason
+        )
+        end: Message = {"type": "end", "status": status, "summary": summary, "feedback": feedback.to_dict()}
+        if reason:
+            end["reason"] = reason
+        self._publish(end)
 
     def _analyse(self, frame: Frame | None) -> None:
         """Feed the analysis in blocks of ``ANALYSIS_S`` (None: what is held, at the end).
@@ -229,7 +246,9 @@ class LiveSession:
             logger.exception("session %s: the last samples could not be written", self.id)
             status, reason = "failed", f"the last samples could not be written: {exc}"[:300]
         try:
-            await asyncio.to_thread(self.store.finish, self.id, status, self.summary(), reason=reason)
+            await asyncio.to_thread(
+                self.store.finish, self.id, status, self.summary(), reason=reason, worker=self.worker
+            )
         except Exception as exc:
             logger.exception("session %s: its end could not be written", self.id)
             status, reason = "failed", f"its end could not be written: {exc}"[:300]

@@ -11,3 +11,8 @@ class StoreError(PelvicoreError):
 
 class UnknownSessionError(StoreError):
     """No session has the given id (it never existed or was deleted)."""
+
+
+class SessionNotHeld(StoreError):
+    """A server process writes to a session it no longer runs: the session ended or was deleted, or another
+    process took it over (its worker was taken for dead and the session resumed elsewhere)."""

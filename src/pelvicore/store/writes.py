@@ -14,7 +14,7 @@ from sqlalchemy import ScalarSelect, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from pelvicore.store.checks import SAMPLE_DTYPE, as_samples, check_positive, event_fields
-from pelvicore.store.errors import StoreError, UnknownSessionError
+from pelvicore.store.errors import SessionNotHeld, StoreError, UnknownSessionError
 from pelvicore.store.json_values import to_json_object
 from pelvicore.store.models import Chunk, EndStatus, Event, LiveSession, Worker, utc_now
 from pelvicore.store.transactions import Transactions
@@ -88,11 +88,11 @@ class SessionWrites(Transactions):
                 db.add(Event(session_id=session_id, seq=seq + offset, kind=kind, t_s=t_s, payload=payload))
             session.contraction_count += sum(kind == CONTRACTION for kind, _, _ in rows)
 
-    def append_batch(self, batch: Sequence[SessionRows]) -> dict[str, StoreError]:
+    def append_batch(self, batch: Sequence[SessionRows], *, worker: str | None = None) -> dict[str, StoreError]:
         """Write many sessions' chunks and events in one transaction (one writer for the whole server).
 
-        A session that cannot take them (not running, bad values) is left out and named in the result with
-        why; the others are written.
+        A session that cannot take them (bad values; ``SessionNotHeld``: not running, or, with ``worker``, run
+        by another server process) is left out and named in the result with why; the others are written.
         """
         problems: dict[str, StoreError] = {}
         checked: list[tuple[SessionRows, list[tuple[int, dict[str, Any], int]], list[tuple[str, float, Any]]]] = []
@@ -113,24 +113,31 @@ class SessionWrites(Transactions):
             # The last sequence numbers as one index seek per session (a GROUP BY over the IN list would read
             # every row of every session, each tick, more as sessions grow).
             found = db.execute(
-                select(LiveSession.id, LiveSession.status, LiveSession.units, _last_seq(Chunk), _last_seq(Event))
+                select(
+                    LiveSession.id,
+                    LiveSession.status,
+                    LiveSession.worker_id,
+                    LiveSession.units,
+                    _last_seq(Chunk),
+                    _last_seq(Event),
+                )
                 .where(LiveSession.id.in_(ids))
                 .with_for_update(of=LiveSession)
             )
-            sessions: dict[str, tuple[Any, Any]] = {}
+            sessions: dict[str, tuple[Any, Any, Any]] = {}
             last_chunk: dict[str, int] = {}
             last_event: dict[str, int] = {}
-            for session_id, status, units, chunk_seq, event_seq in found:
-                sessions[session_id] = (status, units)
+            for session_id, status, held_by, units, chunk_seq, event_seq in found:
+                sessions[session_id] = (status, held_by, units)
                 last_chunk[session_id] = -1 if chunk_seq is None else chunk_seq
                 last_event[session_id] = -1 if event_seq is None else event_seq
             chunk_rows: list[dict[str, Any]] = []
             event_rows: list[dict[str, Any]] = []
             now = utc_now()
             for rows, chunks, events in checked:
-                status, units = sessions.get(rows.session_id, (None, {}))
-                if status != "running":
-                    problems[rows.session_id] = StoreError(f"session {rows.session_id} is not running")
+                status, held_by, units = sessions.get(rows.session_id, (None, None, {}))
+                if status != "running" or (worker is not None and held_by != worker):
+                    problems[rows.session_id] = _not_held(rows.session_id, status)
                     continue
                 if any(set(arrays) != set(units) for _, arrays, _ in chunks):
                     problems[rows.session_id] = StoreError(f"session {rows.session_id}: chunk channels differ")
@@ -172,14 +179,18 @@ class SessionWrites(Transactions):
         summary: Mapping[str, Any] | None,
         *,
         reason: str | None = None,
+        worker: str | None = None,
     ) -> None:
         """End a running session now as ``completed``, ``stopped``, ``interrupted`` or ``failed`` (``reason``:
-        why, in a line), with its summary (JSON, as events)."""
+        why, in a line), with its summary (JSON, as events); with ``worker``, only if that server process runs
+        it (else ``SessionNotHeld``)."""
         if status not in get_args(EndStatus):
             raise StoreError(f"a session finishes as one of {', '.join(get_args(EndStatus))}, got {status!r}")
         stored_summary = None if summary is None else to_json_object(summary, f"session {session_id}: summary")
         with self._write() as db:
             session = self._running(db, session_id)
+            if worker is not None and session.worker_id != worker:
+                raise _not_held(session_id, session.status)
             session.status = status
             session.ended_at = utc_now()
             session.summary = stored_summary
@@ -248,8 +259,16 @@ class SessionWrites(Transactions):
         # so the max(seq) + 1 each computes is free.
         session = cls._existing(db, session_id, lock=True)
         if session.status != "running":
-            raise StoreError(f"session {session_id} is {session.status}, not running: it takes no more data")
+            raise _not_held(session_id, session.status)
         return session
+
+
+def _not_held(session_id: str, status: str | None) -> SessionNotHeld:
+    if status is None:
+        return SessionNotHeld(f"session {session_id} no longer exists")
+    if status != "running":
+        return SessionNotHeld(f"session {session_id} is {status}, not running: it takes no more data")
+    return SessionNotHeld(f"session {session_id} is run by another server process now")
 
 
 def _next_seq(db: Session, table: type[Chunk] | type[Event], session_id: str) -> int:

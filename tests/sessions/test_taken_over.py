@@ -1,0 +1,75 @@
+"""Fencing: a server process that was taken for dead (its sessions marked ``interrupted`` by another worker, and
+perhaps resumed there) writes nothing more to them, does not end them, and lets them go; its pages ask again."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from pelvicore.sessions import SessionManager
+from pelvicore.store import SessionStore
+from pelvicore.store.errors import SessionNotHeld
+from pelvicore.store.writes import SessionRows
+
+
+def test_a_write_to_a_session_another_worker_holds_is_refused(store: SessionStore) -> None:
+    user = store.ensure_user()
+    session_id = store.create_session(
+        user, source="simulator", profile="perifit", routine="daily", speed=1.0, fs_hz=10.0,
+        units={"pressure": "cmH2O"}, worker="first",
+    )  # fmt: skip
+    rows = SessionRows(session_id, chunks=[(0, {"pressure": [1.0, 2.0]})])  # type: ignore[list-item]
+    assert store.append_batch([rows], worker="first") == {}
+    store.interrupt_running()
+    store.reopen(session_id, worker="second")  # resumed by another worker
+
+    problems = store.append_batch([SessionRows(session_id, chunks=[(2, {"pressure": [3.0]})])], worker="first")  # type: ignore[list-item]
+    assert isinstance(problems[session_id], SessionNotHeld)
+    assert "another server process" in str(problems[session_id])
+    with pytest.raises(SessionNotHeld):
+        store.finish(session_id, "completed", None, worker="first")
+    assert store.append_batch([SessionRows(session_id, chunks=[(2, {"pressure": [3.0]})])], worker="second") == {}
+    record = store.get(session_id, owner=user)
+    assert record is not None and record.status == "running"
+    assert store.load_trace(session_id, owner=user)[2].tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("resumed_elsewhere", [False, True])
+def test_a_runner_whose_session_was_taken_over_lets_it_go(store: SessionStore, resumed_elsewhere: bool) -> None:
+    async def scenario() -> tuple[str, list[dict[str, object]], int, int]:
+        manager = SessionManager(store, flush_s=0.2)
+        user = store.ensure_user()
+        session_id = await manager.start_simulator(user, profile="healthy", routine="daily", speed=1.0, seed=4)
+        received: list[dict[str, object]] = []
+
+        async def watch() -> None:
+            async for text in manager.fanout.subscribe(session_id):
+                received.append(json.loads(text))
+
+        watching = asyncio.create_task(watch())
+        await asyncio.sleep(1.5)
+        # Another worker took this one for dead: it marked the session interrupted (and maybe resumed it).
+        await asyncio.to_thread(store.interrupt_running, reason="the server process running it stopped")
+        if resumed_elsewhere:
+            await asyncio.to_thread(store.reopen, session_id, worker="another-worker")
+        taken_at = len(store.load_trace(session_id, owner=user)[2])
+        await asyncio.wait_for(watching, timeout=5)  # the page is told to ask again
+        assert session_id not in manager.live
+        await asyncio.sleep(0.6)  # three of the recorder's ticks
+        after = len(store.load_trace(session_id, owner=user)[2])
+        await manager.shutdown()
+        return session_id, received, taken_at, after
+
+    session_id, received, taken_at, after = asyncio.run(scenario())
+    assert any(m["type"] == "frame" for m in received)
+    assert received[-1]["type"] == "reconnect"
+    assert not any(m["type"] == "end" for m in received), "the process that lost it must not end it"
+    assert after == taken_at, "nothing is written after the session was taken over"
+    record = store.get(session_id, owner=store.ensure_user())
+    assert record is not None
+    if resumed_elsewhere:
+        assert record.status == "running" and store.worker_of(session_id) == "another-worker"
+    else:
+        assert record.status == "interrupted" and record.end_reason == "the server process running it stopped"
