@@ -79,3 +79,22 @@ def test_the_first_session_measures_her_and_the_next_is_shown_as_percent_of_her_
     follow(virtual, elvie)
     assert "mvc" not in virtual.get(f"/api/sessions/{elvie}").json()["summary"]
     assert "% of your strongest" not in virtual.get(f"/sessions/{elvie}").text
+
+    # History: the calibrated session's strongest as a %, the others in their trainer's unit.
+    history = virtual.get("/history").text
+    best_short = f"{best} %" + (", a new strongest" if best > 100 else "")
+    assert f'data-pct="{best_short}" data-unit="{summary["max_peak"]:.1f} raw above rest"' in history
+    assert "Strongest (%)" in history and "sizes.js" in history
+    assert "Strongest: as % of your strongest squeeze when the session began" in history
+    assert "cannot be compared" not in history  # every session so far is in raw
+    for uncalibrated in (first, elvie):
+        peak = virtual.get(f"/api/sessions/{uncalibrated}").json()["summary"]["max_peak"]
+        assert f"<td>{peak} raw</td>" in history
+
+    # A session in another unit: the strongest chart keeps to the newest session's unit, and says so.
+    r = virtual.post("/api/sessions", json={"source": "simulator", "routine": "quick-check", "speed": 20})
+    assert r.status_code == 201, r.text
+    follow(virtual, r.json()["id"])
+    history = " ".join(virtual.get("/history").text.split())
+    assert 'data-metric="max_peak" data-title="Strongest squeeze (cmH2O above rest)"' in history
+    assert "for the sessions measured in cmH2O (trainers' numbers cannot be compared with each other)" in history

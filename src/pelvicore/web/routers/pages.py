@@ -39,6 +39,7 @@ templates.env.filters["routine_title"] = routine_title
 templates.env.filters["technique_measured"] = technique_measured
 templates.env.filters["size"] = size_of
 templates.env.filters["strongest"] = strongest_of
+templates.env.tests["calibrated"] = lambda summary: strongest_of(summary) is not None  # a summary with a % scale
 ROUTINES = ["quick-check", "daily", "glazer", "perfect", "cough"]
 
 

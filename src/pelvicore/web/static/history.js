@@ -6,7 +6,13 @@
   const x = sessions.map((s, i) => i + 1);
   for (const box of boxes) {
     const key = box.dataset.metric;
-    const y = sessions.map((s) => (key === "count" ? s.contraction_count : s.summary ? s.summary[key] : null));
+    // Sizes only in one unit (the newest session's): trainers' numbers cannot be compared with each other.
+    const unit = box.dataset.unit;
+    const y = sessions.map((s) => {
+      if (key === "count") return s.contraction_count;
+      if (!s.summary || (unit && s.summary.unit !== unit)) return null;
+      return s.summary[key];
+    });
     new uPlot({
       width: Math.max(260, box.clientWidth), height: 180,
       scales: { x: { time: false } },
