@@ -13,6 +13,7 @@ from cluster import redis_url
 
 from pelvicore.sessions.fanout import RECENT_FRAMES
 from pelvicore.sessions.redis_fanout import RedisFanout
+from pelvicore.sessions.redis_wire import KEEP_AFTER_END_S
 
 
 @asynccontextmanager
@@ -128,7 +129,11 @@ def test_the_end_a_surviving_worker_sends_for_a_dead_one_ends_the_watch() -> Non
             watching = asyncio.create_task(collect(other, session))
             await asyncio.sleep(0.2)
             await other.publish_end(session, {"type": "end", "status": "interrupted"})
-            return await watching
+            received = await watching
+            # Its keys go as a finished session's do, not in a day.
+            for key in (f"pelvicore:session:{session}:frames", f"pelvicore:session:{session}:events"):
+                assert 0 < await other.redis.ttl(key) <= KEEP_AFTER_END_S, key
+            return received
 
     received = run(scenario)
     assert received == [{"type": "frame", "i": 1}, {"type": "end", "status": "interrupted"}]

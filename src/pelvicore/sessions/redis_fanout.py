@@ -316,12 +316,14 @@ class RedisFanout:
         return bool(receivers)
 
     async def publish_end(self, session_id: str, message: Message) -> None:
-        """Tell the pages of a session whose worker died that it ended (sent by the worker that found it)."""
-        _, events, _ = keys(session_id)
+        """Tell the pages of a session whose worker died that it ended (sent by the worker that found it); its
+        keys go soon after, as a finished session's do (its worker-marker stays: pages ask the database first)."""
+        frames, events, _ = keys(session_id)
         end = packet(2**62, "end", orjson.dumps(message).decode())  # after anything its worker sent
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.rpush(events, end)
             pipe.expire(events, KEEP_AFTER_END_S)
+            pipe.expire(frames, KEEP_AFTER_END_S)
             pipe.publish(ENDED_CHANNEL, f"{session_id} {end}")
             await pipe.execute()
 
