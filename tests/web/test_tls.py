@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import ssl
 import stat
 from datetime import UTC, datetime, timedelta
@@ -10,6 +11,10 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from pelvicore.web.settings import LOOPBACK_HOSTS, this_computer_names
 from pelvicore.web.tls import (
@@ -22,6 +27,7 @@ from pelvicore.web.tls import (
     ca_fingerprint,
     certificate_names,
     ensure_certificate,
+    may_vouch_for,
 )
 
 NAMES = {*this_computer_names(), *LOOPBACK_HOSTS}
@@ -93,3 +99,86 @@ def test_an_unwritable_folder_or_a_foreign_key_is_one_clear_error(tmp_path: Path
     (tmp_path / "data" / CA_KEY).write_text("-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n")
     with pytest.raises(TLSError, match="is not a private key pelvicore made"):
         ensure_certificate(NAMES, folder=tmp_path / "data", now=NOW)
+
+
+def _verify(ca: x509.Certificate, leaf: x509.Certificate, name: str) -> None:
+    """Verify ``leaf`` for ``name`` as a browser does, name constraints included."""
+    try:
+        subject: x509.GeneralName = x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        subject = x509.DNSName(name)
+    verifier = PolicyBuilder().store(Store([ca])).time(NOW + timedelta(days=1)).build_server_verifier(subject)
+    verifier.verify(leaf, [])
+
+
+def test_the_ca_may_vouch_only_for_this_computer_and_local_names(tmp_path: Path) -> None:
+    cert = ensure_certificate(NAMES, folder=tmp_path, now=NOW)
+    ca, server = load(cert.ca_certfile), load(cert.certfile)
+    constraints = ca.extensions.get_extension_for_class(x509.NameConstraints)
+    assert constraints.critical
+    for name in NAMES:  # every name it was made for, the LAN address included whatever its range
+        _verify(ca, server, name)
+
+    # A certificate its key signs for a public site is refused by the verifier: a stolen key cannot fake a bank.
+    key = serialization.load_pem_private_key((tmp_path / CA_KEY).read_bytes(), None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    for name, alt, allowed in (
+        ("printer.lan", x509.DNSName("printer.lan"), True),  # the same forgery for a home name passes: control
+        ("bank.example", x509.DNSName("bank.example"), False),
+        ("8.8.8.8", x509.IPAddress(ipaddress.ip_address("8.8.8.8")), False),
+    ):
+        leaf_key = ec.generate_private_key(ec.SECP256R1())
+        forged = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+            .issuer_name(ca.subject)
+            .public_key(leaf_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(NOW)
+            .not_valid_after(NOW + timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([alt]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False)
+            .sign(key, hashes.SHA256())
+        )
+        if allowed:
+            _verify(ca, forged, name)
+        else:
+            with pytest.raises(VerificationError, match="name constraint"):
+                _verify(ca, forged, name)
+
+
+def test_names_the_ca_may_not_vouch_for_are_left_out_and_said(tmp_path: Path) -> None:
+    ensure_certificate(NAMES, folder=tmp_path, now=NOW)
+    extra = {"pelvicore.example.org", "8.8.8.8", "10.20.30.40", "laptop.local", "fd12::7"}
+    cert = ensure_certificate(NAMES | extra, folder=tmp_path, now=NOW)
+    assert cert.left_out == {"pelvicore.example.org", "8.8.8.8"}
+    held = certificate_names(load(cert.certfile))
+    assert {"10.20.30.40", "laptop.local", "fd12::7"} <= held and not held & cert.left_out
+    for name in ("10.20.30.40", "laptop.local", "fd12::7"):  # a new address from her router is still covered
+        _verify(load(cert.ca_certfile), load(cert.certfile), name)
+
+
+def test_a_ca_made_before_name_constraints_keeps_vouching_for_every_name(tmp_path: Path) -> None:
+    ensure_certificate(NAMES, folder=tmp_path, now=NOW)
+    ca = load(tmp_path / CA_CERT)
+    unconstrained = x509.load_der_x509_certificate(_without_constraints(ca, tmp_path))
+    assert may_vouch_for(unconstrained, "pelvicore.example.org") and may_vouch_for(unconstrained, "8.8.8.8")
+    assert not may_vouch_for(ca, "pelvicore.example.org") and may_vouch_for(ca, "192.168.4.2")
+
+
+def _without_constraints(ca: x509.Certificate, folder: Path) -> bytes:
+    """The same CA as one made before it had name constraints (same key and name)."""
+    key = serialization.load_pem_private_key((folder / CA_KEY).read_bytes(), None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(ca.subject)
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(ca.not_valid_before_utc)
+        .not_valid_after(ca.not_valid_after_utc)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+    )
+    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)

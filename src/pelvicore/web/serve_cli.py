@@ -208,6 +208,12 @@ def _https_options(settings: Settings) -> dict[str, str]:
         _fail(str(exc))
     if cert.issued:
         typer.echo(f"A new HTTPS certificate for this computer, valid until {cert.not_after:%Y-%m-%d}.")
+    if cert.left_out:
+        typer.echo(
+            f"Not in the certificate: {', '.join(sorted(cert.left_out))} (pelvicore's certificate authority vouches "
+            "only for this computer's names and private addresses; a public name needs a proxy such as Caddy, "
+            "docs/deploy.md)."
+        )
     typer.echo(f"Your phone trusts it once it has pelvicore's certificate: {cert.ca_certfile} (see docs/phone.md)")
     return {"ssl_certfile": str(cert.certfile), "ssl_keyfile": str(cert.keyfile)}
 

@@ -46,6 +46,16 @@ RENEW_BEFORE: Final = timedelta(days=30)
 #: Certificates count from a little in the past, so a phone whose clock is a few minutes behind accepts them.
 _BACKDATE: Final = timedelta(hours=1)
 
+#: What the certificate authority may vouch for (RFC 5280 name constraints, which phones and browsers enforce):
+#: this computer's names and addresses when it was made, names that exist only inside a home network, and private
+#: addresses (so a new address from her router is still covered).
+#: Its key, were it ever stolen, could not make her phone trust a bank's or any other public site.
+LOCAL_DOMAINS: Final = ("localhost", "local", "home.arpa", "lan", "internal")
+PRIVATE_NETWORKS: Final = (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "127.0.0.0/8",
+    "::1/128", "fc00::/7", "fe80::/10",
+)  # fmt: skip
+
 
 class TLSError(PelvicoreError):
     """The certificate files cannot be made, read or written."""
@@ -62,6 +72,7 @@ class ServerCertificate:
     names: frozenset[str]
     not_after: datetime
     issued: bool
+    left_out: frozenset[str] = frozenset()  # names the certificate authority may not vouch for
 
 
 def data_folder() -> Path:
@@ -97,12 +108,20 @@ def ensure_certificate(
     wanted = frozenset(_normalized(n) for n in names if n.strip())
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        ca_key, ca_cert = _certificate_authority(folder, now)
+        ca_key, ca_cert = _certificate_authority(folder, now, wanted)
+        left_out = frozenset(n for n in wanted if not may_vouch_for(ca_cert, n))
+        if left_out:
+            logger.warning(
+                "the HTTPS certificate leaves out %s: pelvicore's certificate authority vouches only for this "
+                "computer's names and private addresses", ", ".join(sorted(left_out)),
+            )  # fmt: skip
+        wanted -= left_out
         existing = _load_server(folder)
         if existing is not None and _still_good(existing, ca_cert, wanted, now):
             return ServerCertificate(
-                folder / SERVER_CERT, folder / SERVER_KEY, folder / CA_CERT, wanted, _not_after(existing), False
-            )
+                folder / SERVER_CERT, folder / SERVER_KEY, folder / CA_CERT, wanted, _not_after(existing), False,
+                left_out,
+            )  # fmt: skip
         key = ec.generate_private_key(ec.SECP256R1())
         cert = _server_certificate(key, ca_key, ca_cert, wanted, now)
         _write(folder / SERVER_KEY, _key_bytes(key), private=True)
@@ -111,7 +130,7 @@ def ensure_certificate(
         raise TLSError(f"{folder}: cannot keep the HTTPS certificate files there ({exc.strerror or exc})") from exc
     logger.info("issued a server certificate for %s, valid until %s", ", ".join(sorted(wanted)), _not_after(cert))
     return ServerCertificate(
-        folder / SERVER_CERT, folder / SERVER_KEY, folder / CA_CERT, wanted, _not_after(cert), True
+        folder / SERVER_CERT, folder / SERVER_KEY, folder / CA_CERT, wanted, _not_after(cert), True, left_out
     )
 
 
@@ -126,8 +145,42 @@ def certificate_names(cert: x509.Certificate) -> frozenset[str]:
     return frozenset([*(d.lower() for d in dns), *(str(ip) for ip in ips)])
 
 
+def may_vouch_for(ca_cert: x509.Certificate, name: str) -> bool:
+    """Whether the certificate authority's name constraints let it sign for ``name`` (one made before it had any
+    may sign for every name)."""
+    try:
+        constraints = ca_cert.extensions.get_extension_for_class(x509.NameConstraints).value
+    except x509.ExtensionNotFound:
+        return True
+    permitted = constraints.permitted_subtrees or []
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        domains = [g.value.lower() for g in permitted if isinstance(g, x509.DNSName)]
+        return any(name == d or name.endswith("." + d) for d in domains)
+    networks = [g.value for g in permitted if isinstance(g, x509.IPAddress)]
+    return any(address in n for n in networks if isinstance(n, ipaddress.IPv4Network | ipaddress.IPv6Network))
+
+
+def _name_constraints(names: frozenset[str]) -> x509.NameConstraints:
+    """Local names and private networks, and ``names`` themselves (this computer's, when the CA is made)."""
+    hosts = set(LOCAL_DOMAINS)
+    networks = {ipaddress.ip_network(n) for n in PRIVATE_NETWORKS}
+    for name in names:
+        try:
+            networks.add(ipaddress.ip_network(name))  # one address: a network of one
+        except ValueError:
+            hosts.add(name)
+    permitted: list[x509.GeneralName] = [x509.DNSName(h) for h in sorted(hosts)]
+    permitted += [x509.IPAddress(n) for n in sorted(networks, key=lambda n: (n.version, n))]
+    return x509.NameConstraints(permitted_subtrees=permitted, excluded_subtrees=None)
+
+
 # -- the certificate authority -------------------------------------------------------------------------------------
-def _certificate_authority(folder: Path, now: datetime) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+def _certificate_authority(
+    folder: Path, now: datetime, names: frozenset[str]
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """The certificate authority in ``folder``, or a new one that may vouch for ``names`` and local ones."""
     key_path, cert_path = folder / CA_KEY, folder / CA_CERT
     if key_path.exists() and cert_path.exists():
         key = _read_key(key_path)
@@ -159,6 +212,7 @@ def _certificate_authority(folder: Path, now: datetime) -> tuple[ec.EllipticCurv
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_key_usage(cert_sign=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .add_extension(_name_constraints(names), critical=True)
         .sign(key, hashes.SHA256())
     )
     _write(key_path, _key_bytes(key), private=True)
