@@ -3,6 +3,7 @@ their ways in: ``GET /api/sessions/{id}/report.pdf`` and ``pelvicore report``.""
 
 from __future__ import annotations
 
+import math
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -61,8 +62,9 @@ def png_size(path: Path) -> tuple[int, int]:
     return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
 
 
-def store_single_zone(store: SessionStore, user: int) -> str:
-    """A quick check on a trainer with one pressure zone (no abdominal channel), calibrated in cmH2O."""
+def store_single_zone(store: SessionStore, user: int, *, strongest: float | None = None) -> str:
+    """A quick check on a trainer with one pressure zone (no abdominal channel), calibrated in cmH2O
+    (``strongest``: her strongest squeeze above rest, stored with the trainer's calibration)."""
     full = simulate("healthy", "quick-check", seed=3).recording
     rec = Recording(full.fs_hz, {"floor": full.signals["floor"]}, {"floor": "cmH2O"}, full.annotations)
     analysis = analyze_recording(rec)
@@ -74,6 +76,8 @@ def store_single_zone(store: SessionStore, user: int) -> str:
     store.append_events(session_id, [{"kind": "contraction", "t_s": c["onset_s"], **c} for c in contractions])
     peaks = [float(c["peak"]) for c in contractions]  # type: ignore[arg-type]
     summary = {"count": len(contractions), "unit": "cmH2O", "max_peak": max(peaks), "longest_hold_s": 5.0}
+    if strongest is not None:
+        summary |= {"mvc": strongest, "mvc_unit": "cmH2O"}
     store.finish(session_id, "completed", summary)
     return session_id
 
@@ -220,3 +224,18 @@ def test_the_period_report_refuses_a_bad_period_or_scope(store: SessionStore) ->
         period_report_pdf(store, user_id=user, today=TODAY, patient_label="x", days=0)
     with pytest.raises(ReportError, match="scope"):
         period_report_pdf(store, user_id=user, today=TODAY, patient_label="x", scope=frozenset({"messages"}))
+
+
+def test_a_calibrated_trainers_peaks_also_read_as_percent_of_her_strongest(store: SessionStore, tmp_path: Path) -> None:
+    user = store.ensure_user()
+    plain = store_single_zone(store, user)
+    assert "% of her strongest" not in text_of(session_report_pdf(store, plain, owner=user), tmp_path)
+    # A session on a trainer calibrated at 40 cmH2O above rest stores that strongest in its summary.
+    session_id = store_single_zone(store, user, strongest=40.0)
+    record = store.get(session_id, owner=user)
+    assert record is not None
+    text = " ".join(text_of(session_report_pdf(store, session_id, owner=user), tmp_path).split())
+    assert "as % of her strongest squeeze when the session began, 40.0 cmH2O above rest" in text
+    for c in record.contractions:
+        peak = float(c["peak"])
+        assert f"{peak:.1f} cmH2O ({math.floor(100 * peak / 40.0 + 0.5)} %" in text

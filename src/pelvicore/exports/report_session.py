@@ -20,6 +20,7 @@ from pelvicore.sessions.stored import protocol_of
 from pelvicore.signal.pipeline import abdominal_reference
 from pelvicore.store.repository import SessionRecord, SessionStore
 from pelvicore.training.feedback import stored_feedback
+from pelvicore.training.strongest import size_of, strongest_of
 
 #: How each end status is said, plainly.
 STATUS_TEXT = {
@@ -84,11 +85,12 @@ def contraction_rows(record: SessionRecord, *, measured: bool) -> list[Row]:
         unit = record.units.get(str(c.get("channel"))) or str(c.get("unit") or "raw")
         technique = str(c.get("technique", "unknown")) if measured else "not measured"
         rise, release = c.get("rise_s"), c.get("release_s")
+        size = size_of(float(c["peak"]), record.summary)  # a calibrated trainer: also as % of her strongest
         rows.append(
             Row(
                 i,
                 f"{float(c['onset_s']):.1f} s",
-                f"{float(c['peak']):.1f} {unit_text(unit)}",
+                f"{float(c['peak']):.1f} {unit_text(unit)}" + (f" ({size.pct_short})" if size else ""),
                 f"{float(c['hold_s']):.1f} s",
                 "—" if rise is None else f"{float(rise):.2f} s",
                 "not complete" if release is None else f"{float(release):.2f} s",
@@ -155,6 +157,7 @@ def session_context(
         "rest_level": summary.get("rest_level"),
         "measured": measured,
         "rows": contraction_rows(record, measured=measured),
+        "strongest": strongest_of(record.summary),
         "feedback": None if feedback is None else feedback.to_dict(),
         "trace_uri": trace_uri,
         "channels": list(record.units),
