@@ -30,7 +30,8 @@ MEASURES: dict[str, dict[str, str | None]] = {
     "strength": {
         "title": "Strength",
         "unit": None,
-        "what": "Your best squeeze of the week, above your resting level.",
+        "what": "Your best squeeze of the week, above your resting level, in your trainer's own unit. Not as % of "
+        "your strongest, as sessions show it: your strongest grows with you, so a % would hide the gain.",
         "source": f"Squeeze pressure above rest as in {ANGELO_2017}",
     },
     "endurance_s": {
