@@ -156,7 +156,11 @@ def test_a_page_streams_payloads_and_bad_messages_are_refused_without_ending_the
             assert sensor[0]["state"] == "connected" and "64%" in sensor[1]["text"]
             contractions = []
             rng = np.random.default_rng(1)
-            for i in range(100):  # 5 s at 20 Hz with one 2 s squeeze, on a noisy rest
+            # 5 s at 20 Hz with one 2 s squeeze, on a noisy rest. Paced by the clock, as a trainer sends: sleeping
+            # 50 ms after each send would fall behind on a busy machine, and the server measures the rate from
+            # the first second's payloads (18 in it already reads as 16 Hz).
+            started = time.monotonic()
+            for i in range(100):
                 floor = 20.0 + rng.normal(0, 0.4) + (25.0 * min(1.0, (i - 40) / 6) if 40 <= i < 80 else 0.0)
                 ws.send_json(
                     {
@@ -165,7 +169,7 @@ def test_a_page_streams_payloads_and_bad_messages_are_refused_without_ending_the
                         "hex": perifit_payload(floor, 2.0).hex(),
                     }
                 )
-                time.sleep(0.05)
+                time.sleep(max(0.0, started + (i + 1) * 0.05 - time.monotonic()))
             client.post(f"/api/sessions/{session_id}/stop")
             while (m := ws.receive_json())["type"] != "end":
                 if m["type"] == "contraction":
