@@ -40,6 +40,14 @@ def run(scenario: Callable[[], Awaitable[Any]]) -> Any:
     return asyncio.run(asyncio.wait_for(scenario(), 60))
 
 
+async def watched_from_elsewhere(owner: RedisFanout, session_id: str) -> None:
+    """Wait until the running worker has answered a page elsewhere that asked to watch: it has written the
+    session's recent frames to Redis and sends it every message from now on (a fixed wait can be too short
+    on a busy machine)."""
+    while not await owner.redis.exists(f"pelvicore:session:{session_id}:frames"):
+        await asyncio.sleep(0.01)
+
+
 def test_a_late_watcher_on_another_worker_gets_a_thousand_events_in_order_and_the_last_frames() -> None:
     async def scenario() -> list[dict[str, Any]]:
         async with workers() as (owner, other):
@@ -50,7 +58,7 @@ def test_a_late_watcher_on_another_worker_gets_a_thousand_events_in_order_and_th
                 owner.publish(session, {"type": "frame", "i": i})
             await owner.flushed()
             watching = asyncio.create_task(collect(other, session))
-            await asyncio.sleep(0.3)  # subscribed and caught up; now the rest arrives live
+            await watched_from_elsewhere(owner, session)  # now the rest arrives live
             for i in range(1000, 1100):
                 owner.publish(session, {"type": "frame", "i": i})
                 owner.publish(session, {"type": "contraction", "i": i})
@@ -100,7 +108,7 @@ def test_control_reaches_the_worker_that_runs_the_session_and_no_other() -> None
         async with workers(heard.append) as (owner, other):
             reached = await other.send_control(owner.worker_id, {"session": "s", "action": "stop"})
             nobody = await other.send_control(uuid.uuid4().hex, {"session": "s", "action": "stop"})
-            for _ in range(50):
+            for _ in range(500):  # up to 10 s: a second is short on a busy machine
                 if heard:
                     break
                 await asyncio.sleep(0.02)
@@ -127,7 +135,7 @@ def test_the_end_a_surviving_worker_sends_for_a_dead_one_ends_the_watch() -> Non
             owner.publish(session, {"type": "frame", "i": 1})
             await owner.flushed()
             watching = asyncio.create_task(collect(other, session))
-            await asyncio.sleep(0.2)
+            await watched_from_elsewhere(owner, session)
             await other.publish_end(session, {"type": "end", "status": "interrupted"})
             received = await watching
             # Its keys go as a finished session's do, not in a day.
@@ -151,7 +159,7 @@ def test_frames_go_to_redis_only_while_a_page_elsewhere_watches() -> None:
             frames_key = f"pelvicore:session:{session}:frames"
             unwatched = await owner.redis.llen(frames_key)
             watching = asyncio.create_task(collect(other, session))
-            await asyncio.sleep(0.3)
+            await watched_from_elsewhere(owner, session)
             watched = await owner.redis.llen(frames_key)  # the recent frames, written when asked
             owner.publish(session, {"type": "frame", "i": 50})
             owner.publish(session, {"type": "end"})
