@@ -48,17 +48,22 @@ async def _collect(fanout: LocalFanout, session_id: str) -> list[dict[str, objec
     return [json.loads(text) async for text in fanout.subscribe(session_id)]
 
 
-@pytest.mark.parametrize("idle_s", [0.2])
+@pytest.mark.parametrize("idle_s", [1.0])
 def test_a_page_that_keeps_sending_keeps_its_session(idle_s: float) -> None:
     async def scenario() -> bool:
         source = BrowserSource(get_profile("perifit"), idle_s=idle_s)
-        frames = source.__aiter__()
-        for _ in range(6):
+
+        async def take_frames() -> None:  # as the session does, watching for a page gone quiet meanwhile
+            async for _ in source:
+                pass
+
+        taking = asyncio.create_task(take_frames())
+        for _ in range(12):  # three times as long as the page may be silent, a message every quarter of it
             source.sensor_state("connected", "Perifit")  # the page is still there
-            await asyncio.sleep(idle_s / 2)
+            await asyncio.sleep(idle_s / 4)
+        going_on = not taking.done()
         source.stop()
-        async for _ in frames:
-            pass
-        return True
+        await taking  # raises SourceGone had the source given the page up
+        return going_on
 
     assert asyncio.run(scenario())
