@@ -100,7 +100,11 @@ def test_leaving_a_running_session_asks_first_and_a_stopped_one_lets_go(browser:
 
     page.on("dialog", stay)
     page.get_by_role("link", name="Progress").click()
-    page.wait_for_timeout(500)
+    for _ in range(100):  # the dialog, within 10 s (a fixed half second can be too short for a busy browser)
+        if asked:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(500)  # and, dismissed, it stays
     assert asked == ["beforeunload"] and page.url.endswith("/live")
     page.get_by_role("button", name="Stop").click()
     expect(page.get_by_role("link", name="See the summary")).to_be_visible(timeout=10_000)
