@@ -182,7 +182,7 @@
       const polled = [];
       for (const c of characteristics) {
         if (this.profile.mode === "notify") {
-          const listener = (event) => this._forward(event.target.uuid, event.target.value);
+          const listener = (event) => this._forward(event.target.uuid, event.target.value, event.timeStamp);
           c.addEventListener("characteristicvaluechanged", listener);
           try {
             await c.startNotifications();
@@ -218,7 +218,7 @@
           for (const c of characteristics) {
             const value = await c.readValue();
             if (this.pollTimer !== timer) return; // an answer that came after the link was given up
-            this._forward(c.uuid, value);
+            this._forward(c.uuid, value, performance.now());
           }
           failures = 0;
         } catch {
@@ -236,8 +236,13 @@
       this.pollTimer = timer;
     }
 
-    _forward(uuid, value) {
-      if (value) this.send({ type: "payload", characteristic: uuid.toLowerCase(), hex: hex(value) });
+    // t_ms: when the value arrived by this page's clock, so the server measures the trainer's rate from the
+    // trainer's own pace, not from when a busy network delivers the messages.
+    _forward(uuid, value, tMs) {
+      if (!value) return;
+      const message = { type: "payload", characteristic: uuid.toLowerCase(), hex: hex(value) };
+      if (Number.isFinite(tMs) && tMs >= 0) message.t_ms = Math.round(tMs * 10) / 10;
+      this.send(message);
     }
 
     _stopStreams() {
