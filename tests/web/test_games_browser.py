@@ -98,9 +98,12 @@ def test_the_endurance_speed_game_stops_from_the_keyboard(browser: Browser, serv
     page.add_init_script(STATUS_LOG)
     choose(page, server, "endurance-speed")
     expect(page.locator("#flick-stat")).to_be_visible()
+    # The game under way, on screen; the screenshot is taken before the stop is due, not between: the game ends
+    # by itself at 86 s (8.6 s at 10x), and a busy browser's screenshot took up to a second, ten of the game's.
+    page.wait_for_function("() => Number(document.getElementById('game').dataset.latest) > 40", timeout=15_000)
+    shot(page, "game-endurance-speed-desktop")
     # Stop after the first round (a hold and a round of quick squeezes, in either order, end by 51 s).
     page.wait_for_function("() => Number(document.getElementById('game').dataset.latest) > 52", timeout=15_000)
-    shot(page, "game-endurance-speed-desktop")
     page.locator("#stop").focus()
     page.keyboard.press("Space")
     link = page.get_by_role("link", name="See your score")
