@@ -34,7 +34,9 @@ READ, NOTIFY, WRITE = (
     gatt.Characteristic.Properties.WRITE,
 )
 READABLE, WRITEABLE = gatt.Characteristic.READABLE, gatt.Characteristic.WRITEABLE
-#: A trainer left unconnected this long starts its simulated session afresh on the next connection.
+#: A trainer left unconnected this long starts its simulated session afresh on the next connection, from the
+#: moment the app starts listening (notifications switched on, or its first read), as she starts when the app
+#: tells her to: a slow connection or discovery (a busy machine, a fast playback) must not cut off her start.
 IDLE_RESTART_S = 5.0
 SIG_BASE = "-0000-1000-8000-00805f9b34fb"
 FEMFIT_HOUSEKEEPING = (femfit.HOUSEKEEPING_SERVICE, femfit.HOUSEKEEPING_CHARACTERISTIC)
@@ -93,8 +95,9 @@ class VirtualTrainer:
         self._current = (0.0, 0.0)
         self._counter = 0
         self._task: asyncio.Task[None] | None = None
-        # Switched on when she starts: a connection after a long idle time plays the session from its start.
+        # Armed by a connection after a long idle time: the session plays from its start once the app listens.
         self._restart = False
+        self._read_since_connected = False
         self._last_connected = -1e9
         self.device.on(self.device.EVENT_CONNECTION, self._on_connection)
         self._notify: list[gatt.Characteristic] = []
@@ -160,6 +163,7 @@ class VirtualTrainer:
         return gatt.Characteristic(uuid, WRITE, WRITEABLE, gatt.CharacteristicValue(write=on_write))
 
     def _read_current(self, connection: Connection) -> bytes:
+        self._read_since_connected = True
         self.sent.append(self._current)
         return ENCODERS[self.profile](*self._current)
 
@@ -215,6 +219,7 @@ class VirtualTrainer:
         now = asyncio.get_running_loop().time()
         if now - self._last_connected > IDLE_RESTART_S:
             self._restart = True
+            self._read_since_connected = False
         self._last_connected = now
         connection.on(connection.EVENT_DISCONNECTION, lambda *_: self._note_disconnection())
 
@@ -236,7 +241,7 @@ class VirtualTrainer:
         t_next = loop.time()
         rows = self._rows()
         while True:
-            if self._restart:
+            if self._restart and self._listened(spec.mode):
                 rows, self._restart = self._rows(), False
             batch = [next(rows) for _ in range(per_batch)]
             self.played += per_batch
@@ -247,6 +252,10 @@ class VirtualTrainer:
                 self._current = batch[-1]
             t_next += period
             await asyncio.sleep(max(0.0, t_next - loop.time()))
+
+    def _listened(self, mode: str) -> bool:
+        """The connected app listens: it switched notifications on, or (a polled trainer) read a value."""
+        return self.connected and (self._subscribed() if mode == "notify" else self._read_since_connected)
 
     def _subscribed(self) -> bool:
         """Someone has switched on notifications of every data characteristic."""
