@@ -180,8 +180,19 @@ def test_damaged_or_foreign_archives_are_refused_with_one_line(engine: Engine, t
     foreign = io.BytesIO()
     with zipfile.ZipFile(foreign, "w") as zf:
         zf.writestr("photos/holiday.jpg", b"\xff\xd8\xff")
+    # A contraction hand-edited down to its peak, in its events and its list alike.
+    damaged = json.loads(json.dumps(record))
+    event = next(e for e in damaged["events"] if e["kind"] == "contraction")
+    listed = next(c for c in damaged["contractions"] if c["t_s"] == event["t_s"])
+    for entry in (event, listed):
+        for key in set(entry) - {"kind", "t_s", "peak"}:
+            del entry[key]
     cases = {
         "not a zip": (b"PK\x03\x04 this is not really a zip", "not a zip file"),
+        "damaged contraction": (
+            rezip(good, **{_key(f"sessions/{ids[0]}.json"): json.dumps(damaged).encode()}),
+            f"sessions/{ids[0]}.json: the contraction at {event['t_s']} s: a contraction needs 'channel'",
+        ),
         "cut short": (good[: len(good) // 2], "not a zip file"),
         "foreign": (foreign.getvalue(), "not a pelvicore archive"),
         "missing file": (rezip(good, care__diary_dot_json=None), "care/diary.json: missing"),

@@ -151,3 +151,24 @@ def test_progress_in_the_browser(
     shot(page, f"progress-{label}")
     assert not errors, errors
     page.close()
+
+
+def test_a_damaged_stored_contraction_is_left_out_not_a_500(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A contraction stored without its measures (a damaged record) is left out, logged; the rest is shown."""
+    url = f"sqlite:///{tmp_path / 'pelvicore.sqlite3'}"
+    engine = make_engine(url)
+    migrate(engine)
+    seed(engine)
+    store = SessionStore(engine)
+    user = store.ensure_user()
+    damaged = store.create_session(
+        user, source="simulator", profile="healthy", routine="daily", speed=1.0, fs_hz=50.0, units={"floor": "cmH2O"}
+    )
+    store.append_events(damaged, [{"kind": "contraction", "t_s": 2.0, "peak": 30.0}])
+    store.finish(damaged, "completed", {"count": 1, "unit": "cmH2O", "max_peak": 30.0})
+    engine.dispose()
+    with signed_in(create_app(Settings(database_url=url, ble="none")), raise_server_exceptions=False) as client:
+        assert client.get("/progress").status_code == 200
+        weeks = client.get("/api/progress").json()["weeks"]
+        assert sum(w["sessions"] for w in weeks) >= 9  # the seeded sessions are all still counted
+    assert f"session {damaged}: a contraction at 2.0 s is left out: a contraction needs 'channel'" in caplog.text

@@ -27,6 +27,7 @@ from pelvicore.care.profile import parse_profile
 from pelvicore.errors import PelvicoreError
 from pelvicore.exports.archive import trace_columns
 from pelvicore.exports.archive_files import AccountFile, AuditEntry, DeviceEntry, PlanFile, SessionEntry, SessionFile
+from pelvicore.signal.events import Contraction
 from pelvicore.store.accounts import AuditRecord
 from pelvicore.store.care import DiaryRow
 from pelvicore.store.imports import ImportClashError, ImportRows, ImportStore, SessionImport
@@ -234,6 +235,12 @@ def _session(entry: SessionEntry, files: dict[str, bytes]) -> SessionImport:
     for kind, listed_as in ((CONTRACTION, record.contractions), (CUE, record.cues)):
         if [{"t_s": t_s, **payload} for k, t_s, payload in events if k == kind] != listed_as:
             raise ArchiveError(f"{name}: its {kind} list differs from its {kind} events")
+    for kind, t_s, payload in events:
+        if kind == CONTRACTION:
+            try:
+                Contraction.from_dict(payload)
+            except ValueError as exc:
+                raise ArchiveError(f"{name}: the contraction at {t_s} s: {exc}") from None
     if record.contraction_count != sum(k == CONTRACTION for k, _, _ in events):
         raise ArchiveError(f"{name}: contraction_count {record.contraction_count} differs from its contraction events")
     csv_name = f"sessions/{entry.id}.csv"

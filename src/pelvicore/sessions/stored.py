@@ -6,7 +6,8 @@ sensor gap). Sessions recorded before cues were stored get theirs rebuilt from t
 
 from __future__ import annotations
 
-from dataclasses import fields
+import logging
+from collections.abc import Iterator
 from datetime import tzinfo
 
 import numpy as np
@@ -22,7 +23,7 @@ from pelvicore.training.protocols import Protocol
 from pelvicore.training.routines import get_protocol
 from pelvicore.training.sessions import RepSummary, SessionSummary, session_from_analysis
 
-_CONTRACTION_FIELDS = tuple(f.name for f in fields(Contraction))
+logger = logging.getLogger(__name__)
 
 
 def protocol_of(record: SessionRecord) -> Protocol | None:
@@ -64,9 +65,18 @@ def recording_of(store: SessionStore, record: SessionRecord) -> Recording:
     return Recording(fs_hz, signals, dict(record.units), annotations, meta=meta)
 
 
+def _contractions(record: SessionRecord) -> Iterator[Contraction]:
+    """Its stored contractions; one that is damaged (not as pelvicore writes them) is left out and logged."""
+    for stored in record.contractions:
+        try:
+            yield Contraction.from_dict(stored)
+        except ValueError as exc:
+            logger.warning("session %s: a contraction at %s s is left out: %s", record.id, stored.get("t_s"), exc)
+
+
 def analysis_of(record: SessionRecord) -> Analysis:
     """The live analysis of the session, from its stored contractions (no need to analyse the trace again)."""
-    contractions = tuple(Contraction(**{k: c[k] for k in _CONTRACTION_FIELDS if k in c}) for c in record.contractions)
+    contractions = tuple(_contractions(record))
     summary = record.summary or {}
     unit = str(summary.get("unit") or next(iter(record.units.values()), "raw"))
     rest = summary.get("rest_level")

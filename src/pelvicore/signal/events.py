@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Literal
+import math
+from collections.abc import Mapping
+from dataclasses import MISSING, asdict, dataclass, fields
+from typing import Any, Literal, get_args
 
 from pelvicore.signal.technique import Technique
 
@@ -39,6 +41,34 @@ class Contraction:
 
     def to_dict(self) -> dict[str, object]:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, stored: Mapping[str, Any]) -> Contraction:
+        """A contraction as ``to_dict`` wrote it (other keys ignored); ``ValueError`` naming what is missing or
+        wrong in anything else (a hand-edited archive, a damaged record)."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in stored:
+                if f.default is MISSING:
+                    raise ValueError(f"a contraction needs {f.name!r}")
+                continue
+            value = stored[f.name]
+            if f.name in _TEXTS:
+                ok = isinstance(value, str) and (f.name != "technique" or value in get_args(Technique))
+            else:
+                ok = (value is None and f.name in _OPTIONAL) or (
+                    isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+                )
+            if not ok:
+                raise ValueError(f"a contraction's {f.name!r} cannot be {value!r}")
+            values[f.name] = value
+        return cls(**values)
+
+
+_TEXTS = frozenset({"channel", "unit", "technique"})
+_OPTIONAL = frozenset(
+    {"release_s", "residual_pct", "decline_pct", "abdominal_rise", "median_freq_hz", "median_freq_slope_hz_per_s"}
+)
 
 
 @dataclass(frozen=True, slots=True)
