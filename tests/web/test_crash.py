@@ -57,8 +57,10 @@ def test_sigkill_mid_session_keeps_all_but_the_last_second(database_url: str) ->
         assert len(record["contractions"]) >= 1
         trace = http.get(f"/api/sessions/{session_id}/trace", params={"max_points": 1_000_000}).json()
         recorded_s = trace["t_s"][-1]
-        # At most ~1 s of wall time at risk (0.5 s flush + start-up slack), i.e. speed x that of media time.
-        assert recorded_s >= media_at_kill - speed * 1.0 - 0.5, (recorded_s, media_at_kill)
+        # At risk: the recorder's last tick (1 s of wall time) and the write under way when the kill came (up to
+        # about 0.5 s on a busy machine), i.e. speed x that of media time; media_at_kill counts from the POST's
+        # answer, after the session began, so it errs low.
+        assert recorded_s >= media_at_kill - speed * 1.5, (recorded_s, media_at_kill)
     finally:
         http.close()
         server.terminate()
