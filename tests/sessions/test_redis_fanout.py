@@ -169,3 +169,25 @@ def test_frames_go_to_redis_only_while_a_page_elsewhere_watches() -> None:
     assert unwatched == 0  # nobody watched from elsewhere: the frames stayed in their worker
     assert watched == 50
     assert [m["i"] for m in received if m["type"] == "frame"] == list(range(51))
+
+
+def test_a_worker_that_lets_a_session_go_leaves_the_new_running_workers_keys_alone() -> None:
+    async def scenario() -> tuple[Any, Any, int, str]:
+        async with workers() as (stale, running):
+            session = uuid.uuid4().hex
+            stale.open(session)
+            stale.publish(session, {"type": "cue", "i": 0})
+            await stale.flushed()
+            running.open(session)  # resumed on the other worker
+            running.publish(session, {"type": "cue", "i": 1})
+            await running.flushed()
+            stale.close(session)  # let go, without an end (SessionNotHeld)
+            await stale.flushed()
+            marker = await running.redis.get(f"pelvicore:session:{session}:worker")
+            ttl = await running.redis.ttl(f"pelvicore:session:{session}:events")
+            events = await running.redis.lrange(f"pelvicore:session:{session}:events", 0, -1)
+            return marker, ttl, len(events), running.worker_id
+
+    marker, ttl, events, running_id = run(scenario)
+    assert marker.decode() == running_id  # pages elsewhere still find the worker that runs it
+    assert ttl > KEEP_AFTER_END_S and events == 1

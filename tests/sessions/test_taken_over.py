@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from cluster import redis_url
 
 from pelvicore.sessions import SessionManager
-from pelvicore.store import SessionStore
+from pelvicore.store import SessionStore, make_engine, migrate
 from pelvicore.store.errors import SessionNotHeld
+from pelvicore.store.workers import WorkerStore
 from pelvicore.store.writes import SessionRows
 
 
@@ -73,3 +76,73 @@ def test_a_runner_whose_session_was_taken_over_lets_it_go(store: SessionStore, r
         assert record.status == "running" and store.worker_of(session_id) == "another-worker"
     else:
         assert record.status == "interrupted" and record.end_reason == "the server process running it stopped"
+
+
+def test_a_paused_session_taken_over_and_then_stopped_here_stores_and_tells_no_end(store: SessionStore) -> None:
+    """Paused, it writes nothing, so only its end meets the fence: no 'failed' end for her pages, none stored."""
+
+    async def scenario() -> tuple[str, list[dict[str, object]]]:
+        manager = SessionManager(store, flush_s=0.2)
+        user = store.ensure_user()
+        session_id = await manager.start_simulator(user, profile="healthy", routine="daily", speed=1.0, seed=4)
+        received: list[dict[str, object]] = []
+
+        async def watch() -> None:
+            async for text in manager.fanout.subscribe(session_id):
+                received.append(json.loads(text))
+
+        watching = asyncio.create_task(watch())
+        await asyncio.sleep(1.0)
+        manager.live[session_id].pause()
+        await asyncio.sleep(0.5)  # what it held is written; paused, it has nothing more to write
+        await asyncio.to_thread(store.interrupt_running, reason="the server process running it stopped")
+        manager.live[session_id].stop()  # she presses Stop on the page of this worker
+        await asyncio.wait_for(watching, timeout=5)
+        assert session_id not in manager.live
+        await manager.shutdown()
+        return session_id, received
+
+    session_id, received = asyncio.run(scenario())
+    assert received[-1]["type"] == "reconnect" and not any(m["type"] == "end" for m in received)
+    record = store.get(session_id, owner=store.ensure_user())
+    assert record is not None and record.status == "interrupted"
+
+
+def test_a_worker_taken_for_dead_lets_go_of_every_session_it_runs(pg_db_url: str) -> None:
+    """Its heartbeat finds its row gone (another worker forgot it): even a paused session is let go."""
+    engine = make_engine(pg_db_url)
+    migrate(engine)
+    store = SessionStore(engine)
+
+    async def scenario() -> tuple[str, list[dict[str, object]]]:
+        manager = SessionManager(store, flush_s=0.2, redis_url=redis_url())
+        await manager.start()
+        assert manager.leases is not None
+        user = store.ensure_user()
+        session_id = await manager.start_simulator(user, profile="healthy", routine="daily", speed=1.0, seed=4)
+        received: list[dict[str, object]] = []
+
+        async def watch() -> None:
+            async for text in manager.fanout.subscribe(session_id):
+                received.append(json.loads(text))
+
+        watching = asyncio.create_task(watch())
+        await asyncio.sleep(0.5)
+        manager.live[session_id].pause()
+        await asyncio.sleep(0.5)  # what it held is written; paused, it has nothing more to write
+        # Another worker's sweep: it ended this worker's sessions and forgot the worker.
+        await asyncio.to_thread(store.interrupt_running, reason="the server process running it stopped")
+        await asyncio.to_thread(WorkerStore(engine).forget_stale, datetime.now(UTC) + timedelta(days=1))
+        await manager.leases._beat()  # the next heartbeat
+        await asyncio.wait_for(watching, timeout=5)
+        assert session_id not in manager.live
+        await manager.shutdown()
+        return session_id, received
+
+    try:
+        session_id, received = asyncio.run(scenario())
+        assert received[-1]["type"] == "reconnect" and not any(m["type"] == "end" for m in received)
+        record = store.get(session_id, owner=store.ensure_user())
+        assert record is not None and record.status == "interrupted"
+    finally:
+        engine.dispose()

@@ -136,6 +136,11 @@ class LocalFanout:
         (channel.frames if kind == "frame" else channel.events).append(item)
         return item
 
+    def ended(self, session_id: str) -> bool:
+        """Whether the session it carries has published its ``end``."""
+        channel = self._channels.get(session_id)
+        return channel is not None and channel.ended
+
     def carries(self, session_id: str) -> bool:
         return session_id in self._channels
 

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import os
 import socket
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -38,7 +39,7 @@ class Leases:
 
     def __init__(
         self, store: SessionStore, worker_id: str, fanout: RedisFanout, *, beat_s: float = BEAT_S,
-        stale_s: float = STALE_S,
+        stale_s: float = STALE_S, on_taken_for_dead: Callable[[], None] | None = None,
     ) -> None:  # fmt: skip
         self.store = store
         self.workers = WorkerStore(store.engine)
@@ -48,6 +49,9 @@ class Leases:
         self.stale_s = stale_s
         self._task: asyncio.Task[None] | None = None
         self._beating_since: datetime | None = None  # the database's time of the first of unbroken beats
+        self._registered = False
+        #: Called when this worker finds it was taken for dead (its sessions were ended by another worker).
+        self.on_taken_for_dead = on_taken_for_dead
 
     async def start(self) -> None:
         """Beat once (so this worker counts as alive at once), then keep beating; what dead workers left is
@@ -75,7 +79,14 @@ class Leases:
                 log.exception("heartbeat or sweep failed; trying again in %.0f s", self.beat_s)
 
     async def _beat(self) -> datetime:
-        now = await asyncio.to_thread(self.workers.beat, self.worker_id, this_process())
+        now, known = await asyncio.to_thread(self.workers.beat, self.worker_id, this_process())
+        if self._registered and not known:
+            # Silent too long (stopped, starved, cut off): another worker ended this one's sessions. Those still
+            # running here are no longer this worker's, even those with nothing to write (paused).
+            log.warning("this worker was taken for dead: letting go of the sessions it was running")
+            if self.on_taken_for_dead is not None:
+                self.on_taken_for_dead()
+        self._registered = True
         if self._beating_since is None or now - self._beating_since < timedelta(0):
             self._beating_since = now
         return now

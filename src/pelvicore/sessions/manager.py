@@ -54,7 +54,7 @@ class SessionManager:
         self.leases: Leases | None = None
         if redis_url:
             self.fanout = self.redis = RedisFanout(redis_url, self.worker_id, on_control=self._on_control)
-            self.leases = Leases(store, self.worker_id, self.redis)
+            self.leases = Leases(store, self.worker_id, self.redis, on_taken_for_dead=self._taken_for_dead)
         else:
             self.fanout = LocalFanout()
         # Runners hand over every frame and event; the recorder writes every flush_s: a crash loses that much.
@@ -235,6 +235,10 @@ class SessionManager:
             session_id, self.store, source, routine, fanout=self.fanout,
             recorder=self.recorder, worker=self.worker_id, **options,
         )  # fmt: skip
+
+    def _taken_for_dead(self) -> None:
+        for session in list(self.live.values()):
+            session.give_up("another server process ended it: this one was taken for dead (no heartbeat)")
 
     def _lost(self, session_id: str, why: Exception) -> None:
         """The store refused this process's writes to a session it runs: another process holds it now (this one

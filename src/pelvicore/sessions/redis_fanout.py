@@ -119,8 +119,12 @@ class RedisFanout:
         self._queue(session_id, "message", item)
 
     def close(self, session_id: str) -> None:
+        ended = self.local.ended(session_id)
         self.local.close(session_id)
-        self._queue(session_id, "close", None)
+        if ended:
+            self._queue(session_id, "close", None)
+        else:  # let go (``SessionNotHeld``): its keys are the sweeper's or the new running worker's, left alone
+            self._watched.pop(session_id, None)
 
     def resync(self) -> None:
         """Write again what Redis must hold for this worker's sessions (after Redis restarted, or a batch was

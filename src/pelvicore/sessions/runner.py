@@ -19,9 +19,11 @@ from pelvicore.devices.source import ReportsStatus, Resumable, Source, SourceGon
 from pelvicore.errors import PelvicoreError
 from pelvicore.sessions.fanout import Fanout, Message
 from pelvicore.sessions.recorder import Recorder
+from pelvicore.sessions.summary import session_summary
 from pelvicore.signal.events import Contraction, SignalProblem
 from pelvicore.signal.frames import Frame, join_frames
 from pelvicore.signal.pipeline import Pipeline
+from pelvicore.store.errors import SessionNotHeld
 from pelvicore.store.models import EndStatus
 from pelvicore.store.repository import DeviceCalibration, SessionStore
 from pelvicore.training.feedback import session_feedback
@@ -79,6 +81,7 @@ class LiveSession:
         self._calibrating: asyncio.Future[None] | None = None
         self.task: asyncio.Task[None] | None = None
         self.given_up: str | None = None  # why this process let the session go (``give_up``)
+        self._closing = False  # its end is being written: no cancelling, no new events
         #: Seconds the routine's cues wait for a sensor that dropped out (the session pauses with it).
         self._cue_shift_s = 0.0
         self._sensor_away = False
@@ -122,7 +125,8 @@ class LiveSession:
         held is not written, its end is not stored, and its pages hear nothing more from here."""
         if self.given_up is None and self.task is not None:
             self.given_up = reason
-            self.task.cancel()
+            if not self._closing:
+                self.task.cancel()  # (while closing, ``_close`` sees it and stores no end)
 
     # -- the loop -------------------------------------------------------------------------------------
     async def _run(self) -> None:
@@ -171,14 +175,17 @@ class LiveSession:
             status, reason = "failed", f"{type(exc).__name__}: {exc}"[:300]
             logger.exception("session %s failed", self.id)
         finally:
+            self._closing = True
+            if self.given_up is None:
+                await self._end(status, reason, started)
             if self.given_up is not None:
                 logger.warning("session %s let go after %.1f s: %s", self.id, time.monotonic() - started, self.given_up)
-            else:
-                await self._end(status, reason, started)
 
     async def _end(self, status: EndStatus, reason: str | None, started: float) -> None:
         """Store the end (what is pending first), log it, and tell the pages how it went."""
         status, reason = await self._close(status, reason)
+        if self.given_up is not None:
+            return  # another process holds it now: no end from here
         logger.info(
             "session %s %s after %.1f s: %d contractions%s", self.id, status, time.monotonic() - started,
             len(self.contractions), f" ({reason})" if reason else "",
@@ -245,10 +252,15 @@ class LiveSession:
         except Exception as exc:
             logger.exception("session %s: the last samples could not be written", self.id)
             status, reason = "failed", f"the last samples could not be written: {exc}"[:300]
+        if self.given_up is not None:  # the flush was refused: not this process's any more
+            return status, reason
         try:
             await asyncio.to_thread(
                 self.store.finish, self.id, status, self.summary(), reason=reason, worker=self.worker
             )
+        except SessionNotHeld as exc:
+            self.given_up = str(exc)
+            return status, reason
         except Exception as exc:
             logger.exception("session %s: its end could not be written", self.id)
             status, reason = "failed", f"its end could not be written: {exc}"[:300]
@@ -308,30 +320,8 @@ class LiveSession:
         self._buzz = asyncio.create_task(buzz())
 
     def summary(self) -> dict[str, Any]:
-        """Counts and bests over every contraction of the session (a resumed one included).
-
-        ``lift_pct`` is of the contractions whose technique was measured: ``None`` on a single-zone trainer
-        (``technique_measured`` false), which cannot tell lifting from pushing. ``elapsed_s`` is the routine
-        time reached, sensor gaps left out. ``mvc`` and ``mvc_unit``, only when the trainer was calibrated: its
-        strongest squeeze above rest as stored when the session began, which her squeezes were shown as % of.
-        """
-        contractions = self.contractions
-        cal = self.pipeline.calibration
-        known = [c["technique"] for c in contractions if c["technique"] != "unknown"]
-        summary: dict[str, Any] = {
-            "count": len(contractions),
-            "unit": self.pipeline.unit,
-            "max_peak": round(max((c["peak"] for c in contractions), default=0.0), 2),
-            "longest_hold_s": round(max((c["hold_s"] for c in contractions), default=0.0), 2),
-            "technique_measured": self.pipeline.reference is not None,
-            "lift_pct": round(100 * known.count("lift") / len(known), 1) if known else None,
-            "pushes": known.count("push"),
-            "rest_level": None if cal is None else round(cal.rest, 2),
-            "elapsed_s": round(self._reached_s, 1),
-        }
-        if self.calibration is not None and self.calibration.mvc:
-            summary |= {"mvc": round(self.calibration.mvc, 2), "mvc_unit": self.calibration.unit}
-        return summary
+        """Counts and bests over every contraction of the session (a resumed one included): ``summary.py``."""
+        return session_summary(self.contractions, self.pipeline, self._reached_s, self.calibration)
 
     # -- calibration per trainer ---------------------------------------------------------------------
     async def _load_calibration(self) -> None:
@@ -396,4 +386,5 @@ class LiveSession:
         self.fanout.publish(self.id, message)
 
     def _record(self, event: Message) -> None:
-        self.recorder.add_event(self.id, event)
+        if not self._closing:  # (news after the end was written, e.g. a late sensor status, has nowhere to go)
+            self.recorder.add_event(self.id, event)

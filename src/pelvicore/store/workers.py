@@ -22,8 +22,9 @@ class WorkerStore(Transactions):
         assert isinstance(value, datetime)
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 
-    def beat(self, worker_id: str, address: str) -> datetime:
-        """This worker is alive now (its first beat registers it); the database's time of the beat."""
+    def beat(self, worker_id: str, address: str) -> tuple[datetime, bool]:
+        """This worker is alive now (its first beat registers it): the database's time of the beat, and whether
+        the worker was registered already (False after another worker took it for dead and forgot it)."""
         now = self.now()
         with self._write() as db:
             worker = db.get(Worker, worker_id)
@@ -31,7 +32,7 @@ class WorkerStore(Transactions):
                 worker.heartbeat_at = now
             else:
                 db.add(Worker(id=worker_id, started_at=now, heartbeat_at=now, address=address[:200]))
-        return now
+        return now, worker is not None
 
     def forget_stale(self, stale_before: datetime) -> list[str]:
         """Remove the workers whose last heartbeat is older than ``stale_before``; their ids."""
