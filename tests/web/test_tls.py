@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import socket
 import ssl
 import stat
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,9 @@ from pelvicore.web.tls import (
     may_vouch_for,
 )
 
-NAMES = {*this_computer_names(), *LOOPBACK_HOSTS}
+BARE = socket.gethostname().lower()
+#: What ``serve --https`` asks a certificate for: this computer's names (not its bare host name) and loopback.
+NAMES = {*(this_computer_names() - {BARE}), *LOOPBACK_HOSTS}
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
@@ -42,7 +45,7 @@ def test_the_server_certificate_names_this_computer_and_is_signed_by_the_ca(tmp_
     cert = ensure_certificate(NAMES, folder=tmp_path, now=NOW)
     assert cert.issued and cert.names == frozenset(NAMES)
     server, ca = load(cert.certfile), load(cert.ca_certfile)
-    assert certificate_names(server) == {"localhost", "127.0.0.1", "::1", *this_computer_names()}
+    assert certificate_names(server) == {"localhost", "127.0.0.1", "::1", *this_computer_names()} - {BARE}
     server.verify_directly_issued_by(ca)
     assert server.not_valid_after_utc - NOW <= SERVER_LIFETIME
     assert ca.not_valid_after_utc - NOW > timedelta(days=5 * 365)
@@ -150,9 +153,9 @@ def test_the_ca_may_vouch_only_for_this_computer_and_local_names(tmp_path: Path)
 
 def test_names_the_ca_may_not_vouch_for_are_left_out_and_said(tmp_path: Path) -> None:
     ensure_certificate(NAMES, folder=tmp_path, now=NOW)
-    extra = {"pelvicore.example.org", "8.8.8.8", "10.20.30.40", "laptop.local", "fd12::7"}
+    extra = {"pelvicore.example.org", "8.8.8.8", "dev", "10.20.30.40", "laptop.local", "fd12::7", "box.home.arpa"}
     cert = ensure_certificate(NAMES | extra, folder=tmp_path, now=NOW)
-    assert cert.left_out == {"pelvicore.example.org", "8.8.8.8"}
+    assert cert.left_out == {"pelvicore.example.org", "8.8.8.8", "dev"}  # a bare name: a whole public domain
     held = certificate_names(load(cert.certfile))
     assert {"10.20.30.40", "laptop.local", "fd12::7"} <= held and not held & cert.left_out
     for name in ("10.20.30.40", "laptop.local", "fd12::7"):  # a new address from her router is still covered
@@ -182,3 +185,36 @@ def _without_constraints(ca: x509.Certificate, folder: Path) -> bytes:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
     )
     return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+def test_public_names_given_when_the_ca_is_made_are_not_built_into_it(tmp_path: Path) -> None:
+    cert = ensure_certificate(NAMES | {"dev", "pelvicore.example.org"}, folder=tmp_path, now=NOW)
+    ca = load(cert.ca_certfile)
+    assert cert.left_out == {"dev", "pelvicore.example.org"}
+    for public in ("mybank.dev", "dev", "pelvicore.example.org", "example.org"):
+        assert not may_vouch_for(ca, public), public
+
+
+def test_name_constraints_are_read_as_rfc_5280_says(tmp_path: Path) -> None:
+    """A type with no permitted subtree is unconstrained; an excluded subtree always wins."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "someone else's CA")])
+    constraints = x509.NameConstraints(
+        permitted_subtrees=[x509.IPAddress(ipaddress.ip_network("10.0.0.0/8"))],
+        excluded_subtrees=[x509.DNSName("bad.example"), x509.IPAddress(ipaddress.ip_network("10.9.0.0/16"))],
+    )
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(NOW)
+        .not_valid_after(NOW + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(constraints, critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    assert may_vouch_for(ca, "anything.example") and may_vouch_for(ca, "10.1.2.3")
+    assert not may_vouch_for(ca, "www.bad.example") and not may_vouch_for(ca, "10.9.1.1")
+    assert not may_vouch_for(ca, "192.168.1.1")

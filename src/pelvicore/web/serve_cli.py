@@ -195,15 +195,18 @@ def serve_command(
 
 def _https_options(settings: Settings) -> dict[str, str]:
     """uvicorn's TLS options: the server certificate for this computer's names, made or reused (``web/tls.py``)."""
+    import socket
     from pathlib import Path
 
     from pelvicore.web.settings import this_computer_names
     from pelvicore.web.tls import ensure_certificate
 
+    # Phones find this computer as NAME.local or by its address; its bare NAME is no name a certificate
+    # authority limited to home use may vouch for (a bare name such as "dev" is a public domain).
+    bare = socket.gethostname().lower()
+    names = {n for n in this_computer_names() | settings.hosts() if n != bare}
     try:
-        cert = ensure_certificate(
-            this_computer_names() | settings.hosts(), folder=Path(settings.tls_folder) if settings.tls_folder else None
-        )
+        cert = ensure_certificate(names, folder=Path(settings.tls_folder) if settings.tls_folder else None)
     except PelvicoreError as exc:
         _fail(str(exc))
     if cert.issued:
@@ -211,8 +214,8 @@ def _https_options(settings: Settings) -> dict[str, str]:
     if cert.left_out:
         typer.echo(
             f"Not in the certificate: {', '.join(sorted(cert.left_out))} (pelvicore's certificate authority vouches "
-            "only for this computer's names and private addresses; a public name needs a proxy such as Caddy, "
-            "docs/deploy.md)."
+            "only for home-network names such as NAME.local and for private addresses; a public name needs a proxy "
+            "such as Caddy, docs/deploy.md)."
         )
     typer.echo(f"Your phone trusts it once it has pelvicore's certificate: {cert.ca_certfile} (see docs/phone.md)")
     return {"ssl_certfile": str(cert.certfile), "ssl_keyfile": str(cert.keyfile)}

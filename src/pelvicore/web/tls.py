@@ -47,8 +47,8 @@ RENEW_BEFORE: Final = timedelta(days=30)
 _BACKDATE: Final = timedelta(hours=1)
 
 #: What the certificate authority may vouch for (RFC 5280 name constraints, which phones and browsers enforce):
-#: this computer's names and addresses when it was made, names that exist only inside a home network, and private
-#: addresses (so a new address from her router is still covered).
+#: names that exist only inside a home network (this computer's NAME.local among them), private addresses (so a new
+#: address from her router is still covered), and this computer's own addresses when it was made.
 #: Its key, were it ever stolen, could not make her phone trust a bank's or any other public site.
 LOCAL_DOMAINS: Final = ("localhost", "local", "home.arpa", "lan", "internal")
 PRIVATE_NETWORKS: Final = (
@@ -112,8 +112,8 @@ def ensure_certificate(
         left_out = frozenset(n for n in wanted if not may_vouch_for(ca_cert, n))
         if left_out:
             logger.warning(
-                "the HTTPS certificate leaves out %s: pelvicore's certificate authority vouches only for this "
-                "computer's names and private addresses", ", ".join(sorted(left_out)),
+                "the HTTPS certificate leaves out %s: pelvicore's certificate authority vouches only for "
+                "home-network names and private addresses", ", ".join(sorted(left_out)),
             )  # fmt: skip
         wanted -= left_out
         existing = _load_server(folder)
@@ -146,32 +146,44 @@ def certificate_names(cert: x509.Certificate) -> frozenset[str]:
 
 
 def may_vouch_for(ca_cert: x509.Certificate, name: str) -> bool:
-    """Whether the certificate authority's name constraints let it sign for ``name`` (one made before it had any
-    may sign for every name)."""
+    """Whether the certificate authority's name constraints (RFC 5280, 4.2.1.10) let it sign for ``name``: within
+    a permitted subtree of its type, if it has any of that type, and in no excluded one. One made before it had
+    constraints may sign for every name."""
     try:
         constraints = ca_cert.extensions.get_extension_for_class(x509.NameConstraints).value
     except x509.ExtensionNotFound:
         return True
-    permitted = constraints.permitted_subtrees or []
     try:
         address = ipaddress.ip_address(name)
     except ValueError:
-        domains = [g.value.lower() for g in permitted if isinstance(g, x509.DNSName)]
-        return any(name == d or name.endswith("." + d) for d in domains)
-    networks = [g.value for g in permitted if isinstance(g, x509.IPAddress)]
-    return any(address in n for n in networks if isinstance(n, ipaddress.IPv4Network | ipaddress.IPv6Network))
+        address = None
+
+    def within(subtree: x509.GeneralName) -> bool:
+        if address is None and isinstance(subtree, x509.DNSName):
+            domain = subtree.value.lower().lstrip(".")
+            return name == domain or name.endswith("." + domain)
+        if address is not None and isinstance(subtree, x509.IPAddress):
+            network = subtree.value
+            return isinstance(network, ipaddress.IPv4Network | ipaddress.IPv6Network) and address in network
+        return False
+
+    kind = x509.IPAddress if address is not None else x509.DNSName
+    permitted = [t for t in constraints.permitted_subtrees or [] if isinstance(t, kind)]
+    if permitted and not any(within(t) for t in permitted):
+        return False
+    return not any(within(t) for t in constraints.excluded_subtrees or [])
 
 
 def _name_constraints(names: frozenset[str]) -> x509.NameConstraints:
-    """Local names and private networks, and ``names`` themselves (this computer's, when the CA is made)."""
-    hosts = set(LOCAL_DOMAINS)
+    """Home-only names, private networks, and this computer's own addresses among ``names``. No other host name:
+    a bare name such as ``dev`` would permit a whole public domain, and a public name is not hers to vouch for."""
     networks = {ipaddress.ip_network(n) for n in PRIVATE_NETWORKS}
     for name in names:
         try:
             networks.add(ipaddress.ip_network(name))  # one address: a network of one
         except ValueError:
-            hosts.add(name)
-    permitted: list[x509.GeneralName] = [x509.DNSName(h) for h in sorted(hosts)]
+            continue
+    permitted: list[x509.GeneralName] = [x509.DNSName(d) for d in LOCAL_DOMAINS]
     permitted += [x509.IPAddress(n) for n in sorted(networks, key=lambda n: (n.version, n))]
     return x509.NameConstraints(permitted_subtrees=permitted, excluded_subtrees=None)
 
