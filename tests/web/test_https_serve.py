@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -38,6 +39,10 @@ def test_its_start_lines_say_https_and_where_the_certificate_is(server: HttpsSer
     assert any(line.startswith("pelvicore is listening on every network address") for line in lines), lines
     listening = next(line for line in lines if line.startswith("pelvicore is listening"))
     assert "https://127.0.0.1:" in listening and "http://" not in listening
+    # Only names its certificate holds: NAME.local, not the bare NAME, which it leaves out without a word.
+    bare = socket.gethostname().lower()
+    assert f"https://{bare}.local:" in listening and f"https://{bare}:" not in listening
+    assert not any(line.startswith("Not in the certificate") for line in lines), lines
     assert any(str(server.ca_file) in line for line in lines)
 
 

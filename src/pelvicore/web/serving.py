@@ -4,6 +4,7 @@ often the process collects garbage."""
 from __future__ import annotations
 
 import gc
+import socket
 from dataclasses import dataclass
 
 from pelvicore.accounts.errors import AccountError
@@ -87,5 +88,7 @@ def _listening(host: str, port: int, *, https: bool) -> str:
     if host in ("0.0.0.0", "::"):
         scheme = "https" if https else "http"
         names = sorted(this_computer_names())
+        if https:  # its certificate holds NAME.local and the addresses, not the bare NAME (docs/phone.md)
+            names = [n for n in names if n != socket.gethostname().lower()]
         return f"every network address, port {port}: " + ", ".join(f"{scheme}://{n}:{port}/" for n in names)
     return base_url(host, port, https=https)
