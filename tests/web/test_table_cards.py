@@ -150,6 +150,14 @@ def show(page: Page, selector: str) -> None:
     page.locator(selector).evaluate(OPEN_DETAILS)
 
 
+ROLES = """t => ({
+  table: t.getAttribute("role"),
+  rows: [...t.querySelectorAll("tr")].map(r => r.getAttribute("role")),
+  cells: [...t.querySelectorAll("td")].map(c => c.getAttribute("role")),
+  headings: [...t.querySelectorAll("thead th")].map(h => h.getAttribute("role")),
+})"""
+
+
 def fits(page: Page) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
@@ -187,6 +195,10 @@ def test_a_wide_table_is_a_card_a_row_on_a_phone(
         assert heading["display"] != "none" and heading["text"], heading
         assert (heading["width"] > 1) == heading["button"], heading
     expect(page.locator(f"{table} caption")).to_be_visible()
+    # Its roles are said outright (static/cards.js): WebKit drops a restyled table's own semantics.
+    roles = page.locator(table).evaluate(ROLES)
+    assert roles["table"] == "table" and roles["rows"] and set(roles["rows"]) == {"row"}, roles
+    assert set(roles["cells"]) == {"cell"} and set(roles["headings"]) == {"columnheader"}, roles
     page.locator(table).scroll_into_view_if_needed()
     shot(page, f"table-cards-{name}-375")
     page.close()
