@@ -220,6 +220,7 @@ class VirtualTrainer:
         if now - self._last_connected > IDLE_RESTART_S:
             self._restart = True
             self._read_since_connected = False
+            self._current = next(self._rows())  # a first read already gives the start of her session
         self._last_connected = now
         connection.on(connection.EVENT_DISCONNECTION, lambda *_: self._note_disconnection())
 
