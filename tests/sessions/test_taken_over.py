@@ -39,29 +39,38 @@ def test_a_write_to_a_session_another_worker_holds_is_refused(store: SessionStor
     assert store.load_trace(session_id, owner=user)[2].tolist() == [0, 1, 2]
 
 
+async def watched_session(
+    manager: SessionManager, store: SessionStore
+) -> tuple[str, list[dict[str, object]], asyncio.Task[None]]:
+    """A real-time simulated session of hers on ``manager``, and a page's view of it: what it receives, and the
+    task that ends when its subscription does."""
+    session_id = await manager.start_simulator(
+        store.ensure_user(), profile="healthy", routine="daily", speed=1.0, seed=4
+    )
+    received: list[dict[str, object]] = []
+
+    async def watch() -> None:
+        async for text in manager.fanout.subscribe(session_id):
+            received.append(json.loads(text))
+
+    return session_id, received, asyncio.create_task(watch())
+
+
 @pytest.mark.parametrize("resumed_elsewhere", [False, True])
 def test_a_runner_whose_session_was_taken_over_lets_it_go(store: SessionStore, resumed_elsewhere: bool) -> None:
     async def scenario() -> tuple[str, list[dict[str, object]], int, int]:
         manager = SessionManager(store, flush_s=0.2)
-        user = store.ensure_user()
-        session_id = await manager.start_simulator(user, profile="healthy", routine="daily", speed=1.0, seed=4)
-        received: list[dict[str, object]] = []
-
-        async def watch() -> None:
-            async for text in manager.fanout.subscribe(session_id):
-                received.append(json.loads(text))
-
-        watching = asyncio.create_task(watch())
+        session_id, received, watching = await watched_session(manager, store)
         await asyncio.sleep(1.5)
         # Another worker took this one for dead: it marked the session interrupted (and maybe resumed it).
         await asyncio.to_thread(store.interrupt_running, reason="the server process running it stopped")
         if resumed_elsewhere:
             await asyncio.to_thread(store.reopen, session_id, worker="another-worker")
-        taken_at = len(store.load_trace(session_id, owner=user)[2])
+        taken_at = len(store.load_trace(session_id, owner=store.ensure_user())[2])
         await asyncio.wait_for(watching, timeout=5)  # the page is told to ask again
         assert session_id not in manager.live
         await asyncio.sleep(0.6)  # three of the recorder's ticks
-        after = len(store.load_trace(session_id, owner=user)[2])
+        after = len(store.load_trace(session_id, owner=store.ensure_user())[2])
         await manager.shutdown()
         return session_id, received, taken_at, after
 
@@ -83,15 +92,7 @@ def test_a_paused_session_taken_over_and_then_stopped_here_stores_and_tells_no_e
 
     async def scenario() -> tuple[str, list[dict[str, object]]]:
         manager = SessionManager(store, flush_s=0.2)
-        user = store.ensure_user()
-        session_id = await manager.start_simulator(user, profile="healthy", routine="daily", speed=1.0, seed=4)
-        received: list[dict[str, object]] = []
-
-        async def watch() -> None:
-            async for text in manager.fanout.subscribe(session_id):
-                received.append(json.loads(text))
-
-        watching = asyncio.create_task(watch())
+        session_id, received, watching = await watched_session(manager, store)
         await asyncio.sleep(1.0)
         manager.live[session_id].pause()
         await asyncio.sleep(0.5)  # what it held is written; paused, it has nothing more to write
@@ -118,15 +119,7 @@ def test_a_worker_taken_for_dead_lets_go_of_every_session_it_runs(pg_db_url: str
         manager = SessionManager(store, flush_s=0.2, redis_url=redis_url())
         await manager.start()
         assert manager.leases is not None
-        user = store.ensure_user()
-        session_id = await manager.start_simulator(user, profile="healthy", routine="daily", speed=1.0, seed=4)
-        received: list[dict[str, object]] = []
-
-        async def watch() -> None:
-            async for text in manager.fanout.subscribe(session_id):
-                received.append(json.loads(text))
-
-        watching = asyncio.create_task(watch())
+        session_id, received, watching = await watched_session(manager, store)
         await asyncio.sleep(0.5)
         manager.live[session_id].pause()
         await asyncio.sleep(0.5)  # what it held is written; paused, it has nothing more to write
