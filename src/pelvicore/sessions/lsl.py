@@ -205,8 +205,13 @@ async def stream_lsl(publisher: LslPublisher, fanout: Fanout, session_id: str) -
     After the end they stay open ``LINGER_S``: an inlet that loses its outlet drops what it has not yet pulled.
     """
     try:
+        kind = None
         async for text in fanout.subscribe(session_id):
-            publisher.take(orjson.loads(text))
+            message = orjson.loads(text)
+            kind = message.get("type")
+            publisher.take(message)
+        if kind != "end":  # let go here (another server process holds it now): no end marker to give
+            logger.warning("session %s: no longer runs in this process; its LSL outlets close", session_id)
         await asyncio.sleep(LINGER_S)
     finally:
         await asyncio.to_thread(publisher.close)  # liblsl waits for its threads to stop
