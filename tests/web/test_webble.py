@@ -277,11 +277,7 @@ def test_perifit_squeezes_counted_through_reads(page: Page, bluetooth: CDPSessio
         payload=perifit_payload,
         subscribe_code=GATT_REQUEST_NOT_SUPPORTED,
     )
-    trainer.install()
-    start_browser_session(page, server, "Perifit Care / Care+ — Bluetooth in this browser")
-    Chooser(page, trainer.address)
-    page.get_by_role("button", name="Connect sensor").click()
-    expect(page.locator("#sensor-status")).to_have_text("Connected to Perifit_o).", timeout=10_000)
+    connect(page, server, trainer, "Perifit Care / Care+ — Bluetooth in this browser")
     assert "subscribe-to-notifications" in trainer.operations  # refused, so the page reads instead
     expect(page.locator("#count")).to_have_text("3", timeout=45_000)
     assert trainer.operations.count("read") > 200  # polled many times a second
@@ -293,22 +289,26 @@ def test_perifit_squeezes_counted_through_reads(page: Page, bluetooth: CDPSessio
     stop_session(page)
 
 
-def test_elvie_polled_squeezes_counted(page: Page, bluetooth: CDPSession, server: Server) -> None:
-    trainer = EmulatedTrainer(
-        bluetooth,
-        "0A:0B:0C:0D:0E:03",
-        "Elvie",
-        ELVIE_SERVICE,
-        ELVIE_DATA,
-        notify=False,
-        read=True,
-        payload=elvie_payload,
+def emulated_elvie(bluetooth: CDPSession, address: str) -> EmulatedTrainer:
+    """An Elvie: one characteristic, read (polled), never notifying."""
+    return EmulatedTrainer(
+        bluetooth, address, "Elvie", ELVIE_SERVICE, ELVIE_DATA, notify=False, read=True, payload=elvie_payload
     )
+
+
+def connect(page: Page, server: Server, trainer: EmulatedTrainer, choice: str) -> None:
+    """Start a browser session for the trainer ``choice`` (its label on the home page), pick the emulated trainer
+    in the browser's chooser, and wait until the page says it is connected."""
     trainer.install()
-    start_browser_session(page, server, "Elvie Trainer — Bluetooth in this browser")
+    start_browser_session(page, server, choice)
     Chooser(page, trainer.address)
     page.get_by_role("button", name="Connect sensor").click()
-    expect(page.locator("#sensor-status")).to_have_text("Connected to Elvie.", timeout=10_000)
+    expect(page.locator("#sensor-status")).to_have_text(f"Connected to {trainer.name}.", timeout=10_000)
+
+
+def test_elvie_polled_squeezes_counted(page: Page, bluetooth: CDPSession, server: Server) -> None:
+    trainer = emulated_elvie(bluetooth, "0A:0B:0C:0D:0E:03")
+    connect(page, server, trainer, "Elvie Trainer — Bluetooth in this browser")
     expect(page.locator("#count")).to_have_text("3", timeout=45_000)
     assert "subscribe-to-notifications" not in trainer.operations
     shot(page, "webble-elvie-live")
@@ -325,21 +325,8 @@ def test_elvie_polled_squeezes_counted(page: Page, bluetooth: CDPSession, server
 
 def test_a_trainer_that_stops_answering_is_connected_again(page: Page, bluetooth: CDPSession, server: Server) -> None:
     """A polled trainer can hang with the link still up: the page gives up on the read and connects again."""
-    trainer = EmulatedTrainer(
-        bluetooth,
-        "0A:0B:0C:0D:0E:05",
-        "Elvie",
-        ELVIE_SERVICE,
-        ELVIE_DATA,
-        notify=False,
-        read=True,
-        payload=elvie_payload,
-    )
-    trainer.install()
-    start_browser_session(page, server, "Elvie Trainer — Bluetooth in this browser")
-    Chooser(page, trainer.address)
-    page.get_by_role("button", name="Connect sensor").click()
-    expect(page.locator("#sensor-status")).to_have_text("Connected to Elvie.", timeout=10_000)
+    trainer = emulated_elvie(bluetooth, "0A:0B:0C:0D:0E:05")
+    connect(page, server, trainer, "Elvie Trainer — Bluetooth in this browser")
     wait_for_reads(page, trainer, 5)
 
     trainer.answering = False
