@@ -229,13 +229,13 @@ def test_the_period_report_refuses_a_bad_period_or_scope(store: SessionStore) ->
 def test_a_calibrated_trainers_peaks_also_read_as_percent_of_her_strongest(store: SessionStore, tmp_path: Path) -> None:
     user = store.ensure_user()
     plain = store_single_zone(store, user)
-    assert "% of her strongest" not in text_of(session_report_pdf(store, plain, owner=user), tmp_path)
+    assert "% of the strongest" not in text_of(session_report_pdf(store, plain, owner=user), tmp_path)
     # A session on a trainer calibrated at 40 cmH2O above rest stores that strongest in its summary.
     session_id = store_single_zone(store, user, strongest=40.0)
     record = store.get(session_id, owner=user)
     assert record is not None
     text = " ".join(text_of(session_report_pdf(store, session_id, owner=user), tmp_path).split())
-    assert "as % of her strongest squeeze when the session began, 40.0 cmH2O above rest" in text
+    assert "as % of the strongest squeeze stored for this trainer when the session began, 40.0 cmH2O above rest" in text
     for c in record.contractions:
         peak = float(c["peak"])
         assert f"{peak:.1f} cmH2O ({math.floor(100 * peak / 40.0 + 0.5)} %" in text

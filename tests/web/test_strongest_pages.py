@@ -89,7 +89,7 @@ def test_the_first_session_measures_her_and_the_next_is_shown_as_percent_of_her_
     assert "cannot be compared" not in history  # every session so far is in raw
     for uncalibrated in (first, elvie):
         peak = virtual.get(f"/api/sessions/{uncalibrated}").json()["summary"]["max_peak"]
-        assert f'<td data-label="Strongest">{peak} raw</td>' in history
+        assert f'<td data-label="Strongest">{peak:.1f} raw above rest</td>' in history
 
     # A session in another unit: the strongest chart keeps to the newest session's unit, and says so.
     r = virtual.post("/api/sessions", json={"source": "simulator", "routine": "quick-check", "speed": 20})

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
-from pelvicore.web.settings import LOOPBACK_HOSTS, this_computer_names
+from pelvicore.web.settings import LOOPBACK_HOSTS, https_names, this_computer_names
 from pelvicore.web.tls import (
     CA_CERT,
     CA_KEY,
@@ -33,7 +33,7 @@ from pelvicore.web.tls import (
 
 BARE = socket.gethostname().lower()
 #: What ``serve --https`` asks a certificate for: this computer's names (not its bare host name) and loopback.
-NAMES = {*(this_computer_names() - {BARE}), *LOOPBACK_HOSTS}
+NAMES = https_names(this_computer_names()) | set(LOOPBACK_HOSTS)
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 

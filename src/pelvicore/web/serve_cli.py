@@ -195,16 +195,12 @@ def serve_command(
 
 def _https_options(settings: Settings) -> dict[str, str]:
     """uvicorn's TLS options: the server certificate for this computer's names, made or reused (``web/tls.py``)."""
-    import socket
     from pathlib import Path
 
-    from pelvicore.web.settings import this_computer_names
+    from pelvicore.web.settings import https_names, this_computer_names
     from pelvicore.web.tls import ensure_certificate
 
-    # Phones find this computer as NAME.local or by its address; its bare NAME is no name a certificate
-    # authority limited to home use may vouch for (a bare name such as "dev" is a public domain).
-    bare = socket.gethostname().lower()
-    names = {n for n in this_computer_names() | settings.hosts() if n != bare}
+    names = https_names(this_computer_names() | settings.hosts())
     try:
         cert = ensure_certificate(names, folder=Path(settings.tls_folder) if settings.tls_folder else None)
     except PelvicoreError as exc:

@@ -4,14 +4,13 @@ often the process collects garbage."""
 from __future__ import annotations
 
 import gc
-import socket
 from dataclasses import dataclass
 
 from pelvicore.accounts.errors import AccountError
 from pelvicore.accounts.service import Accounts
 from pelvicore.store.accounts import AccountStore
 from pelvicore.store.db import default_database_url, make_engine, migrate
-from pelvicore.web.settings import LOOPBACK_HOSTS, Settings, this_computer_names
+from pelvicore.web.settings import LOOPBACK_HOSTS, Settings, https_names, this_computer_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +86,6 @@ def base_url(host: str, port: int, *, https: bool = False) -> str:
 def _listening(host: str, port: int, *, https: bool) -> str:
     if host in ("0.0.0.0", "::"):
         scheme = "https" if https else "http"
-        names = sorted(this_computer_names())
-        if https:  # its certificate holds NAME.local and the addresses, not the bare NAME (docs/phone.md)
-            names = [n for n in names if n != socket.gethostname().lower()]
+        names = sorted(https_names(this_computer_names()) if https else this_computer_names())
         return f"every network address, port {port}: " + ", ".join(f"{scheme}://{n}:{port}/" for n in names)
     return base_url(host, port, https=https)

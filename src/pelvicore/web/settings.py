@@ -71,6 +71,12 @@ def this_computer_names() -> set[str]:
     return {name, f"{name}.local", *addresses, *([lan] if lan else [])}
 
 
+def https_names(names: set[str] | frozenset[str]) -> set[str]:
+    """``names`` less this computer's bare host name: HTTPS serves it as ``NAME.local`` and by its addresses, as
+    phones find it; a certificate authority limited to home use vouches for no bare name (``web/tls.py``)."""
+    return set(names) - {socket.gethostname().lower()}
+
+
 def lan_address() -> str | None:
     """The IPv4 address this computer reaches its network from (what a phone on the same Wi-Fi uses), or None.
 
